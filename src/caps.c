@@ -1,0 +1,55 @@
+/* Capabilities of the processes inside: what the workload keeps, what pid 1 keeps.
+ * Runs as root in the user namespace, in the workload and in pid 1 (never on the host). */
+#include "caps.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "log.h"
+
+int caps_bound(uint64_t keep)
+{
+        unsigned last = (unsigned)cap_max_bits();
+        for (unsigned c = 0; c < last && c < 64; c++) {
+                if (keep & (1ULL << c))
+                        continue;
+                if (cap_drop_bound((cap_value_t)c) < 0 && errno != EINVAL)
+                        return log_errno(-errno, "dropping %s from the bounding set", caps_name(c));
+        }
+        return 0;
+}
+
+int caps_set(uint64_t keep)
+{
+        cap_value_t list[64];
+        int n = 0, r = 0;
+        unsigned last = (unsigned)cap_max_bits();
+        cap_t caps = cap_init();
+
+        if (!caps)
+                return log_errno(-errno, "cap_init");
+        for (unsigned c = 0; c < last && c < 64; c++)
+                if (keep & (1ULL << c))
+                        list[n++] = (cap_value_t)c;
+        if (n > 0 && (cap_set_flag(caps, CAP_PERMITTED, n, list, CAP_SET) < 0 ||
+                      cap_set_flag(caps, CAP_EFFECTIVE, n, list, CAP_SET) < 0 ||
+                      cap_set_flag(caps, CAP_INHERITABLE, n, list, CAP_SET) < 0))
+                r = log_errno(-errno, "building the capability sets");
+        else if (cap_set_proc(caps) < 0)
+                r = log_errno(-errno, "setting the capability sets");
+        else if (cap_reset_ambient() < 0 && errno != EINVAL)
+                r = log_errno(-errno, "clearing the ambient capability set");
+        cap_free(caps);
+        return r;
+}
+
+const char *caps_name(unsigned n)
+{
+        static char buf[64];
+        char *s = cap_to_name((cap_value_t)n);
+        snprintf(buf, sizeof buf, "%s", s ? s : "?");
+        cap_free(s);
+        return buf;
+}

@@ -1,0 +1,99 @@
+/* The child's stages, in order: the new namespaces exist, the launcher has mapped our ids, and
+ * this process, root of the new user namespace and pid 1 of the new pid namespace, builds the
+ * sandbox, starts the command, and stays as its init. Each ordering constraint is commented. */
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "devfs.h"
+#include "etcfiles.h"
+#include "init.h"
+#include "log.h"
+#include "macro.h"
+#include "netlo.h"
+#include "procfs.h"
+#include "rootfs.h"
+#include "sandbox.h"
+#include "sync.h"
+#include "sys.h"
+#include "util.h"
+#include "workload.h"
+
+static _Noreturn void die(void)
+{
+        _exit(EXIT_LAUNCHER);
+}
+
+#define STAGE(expr)                                                                                \
+        do {                                                                                       \
+                if ((expr) < 0)                                                                    \
+                        die();                                                                     \
+        } while (0)
+
+/* Builds the root: an overlay over the image, the kernel file systems, the generated /etc
+ * files, then pivot_root. Returns nothing on failure: every stage has said why. */
+static void build_root(struct sandbox *sb)
+{
+        const struct config *c = sb->cfg;
+        _cleanup_close_ int lower = -1, root = -1;
+        _cleanup_free_ char *rundir = xasprintf("%s/run/%s", sb->cache.path, sb->run.id);
+
+        /* Before the first mount, so that none of ours propagates to the host. */
+        STAGE(rootfs_isolate_propagation());
+        STAGE(lower = image_open_tree(&sb->image, &sb->cache));
+        STAGE(root = rootfs_mount_overlay(lower, rundir));
+        /* Everything below uses host paths as mount sources (/dev/null, /dev/tty...), so it
+         * all comes before pivot_root, and every target is resolved inside the new root. */
+        STAGE(procfs_setup(root));
+        STAGE(devfs_setup(root, idmap_contains(&sb->ids.gid, 5)));
+        STAGE(sysfs_setup(root));
+        STAGE(etcfiles_write(root, c));
+        STAGE(rootfs_pivot(root));
+}
+
+_Noreturn void child_main(struct sandbox *sb)
+{
+        const struct config *c = sb->cfg;
+        pid_t command;
+
+        /* The launcher's death, even by SIGKILL, takes pid 1 and so the whole pid namespace. */
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        close(sb->sync_fd[0]);
+
+        /* sync 1: until the launcher has written our id maps we are nobody here; EOF means it
+         * died first (and PDEATHSIG was set too late to tell us). */
+        if (sync_expect(sb->sync_fd[1], SYNC_IDS_MAPPED) < 0)
+                die();
+        TRACE(0, "child", "ids mapped, now root in the user namespace");
+
+        /* The host's supplementary groups mean nothing inside (denied with a single map). */
+        (void)setgroups(0, NULL);
+
+        /* After the maps, so the unpacked files are owned by the mapped ids. */
+        STAGE(image_unpack(&sb->image, &sb->cache, sb->ids.fingerprint));
+        build_root(sb);
+        if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
+                log_errno(-errno, "sethostname");
+                die();
+        }
+        TRACE(0, "hostname", "%s", c->hostname);
+        STAGE(net_loopback_up());
+
+        /* No fd of the host may stay in pid 1 or reach the command: keep the sync socket and
+         * the trace only (the trace fd is close-on-exec, so the command never sees it). */
+        int keep[] = {sb->sync_fd[1], log_trace_fd};
+        close_all_except(keep, ARRAY_SIZE(keep));
+
+        command = fork();
+        if (command < 0) {
+                log_errno(-errno, "fork");
+                die();
+        }
+        if (command == 0)
+                workload_exec(c, sb->sync_fd[1]);
+        init_run(command, sb->sync_fd[1]);
+}

@@ -1,0 +1,114 @@
+/* The one table of settings: every profile key and every command-line option, with its parser
+ * and help text. It drives getopt, --help, profile parsing, the docs and the completions.
+ * Pure: setters only fill a struct config that is still being built. */
+#include "schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "util.h"
+
+#define ERR(...) (snprintf(err, errsize, __VA_ARGS__), -EINVAL)
+
+static int set_string(char **field, const char *value)
+{
+        free(*field);
+        *field = xstrdup(value);
+        return 0;
+}
+
+static int parse_bool(const char *v, bool *ret)
+{
+        if (streq(v, "true") || streq(v, "yes") || streq(v, "1") || streq(v, "on"))
+                *ret = true;
+        else if (streq(v, "false") || streq(v, "no") || streq(v, "0") || streq(v, "off"))
+                *ret = false;
+        else
+                return -EINVAL;
+        return 0;
+}
+
+static int apply_user(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (parse_uid_gid(v, &c->uid, &c->gid) < 0)
+                return ERR("'%s' is not UID or UID:GID (numbers, e.g. 1000:1000)", v);
+        return 0;
+}
+
+static int apply_hostname(struct config *c, const char *v, char *err, size_t errsize)
+{
+        size_t n = strlen(v);
+        if (n == 0 || n > 64)
+                return ERR("a hostname has 1 to 64 characters");
+        for (const char *p = v; *p; p++)
+                if (!(*p == '-' || *p == '.' || (*p >= 'a' && *p <= 'z') ||
+                      (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+                        return ERR("'%s' is not a valid hostname (letters, digits, '-', '.')", v);
+        return set_string(&c->hostname, v);
+}
+
+static int apply_workdir(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (v[0] != '/')
+                return ERR("'%s' must be an absolute path inside the sandbox", v);
+        return set_string(&c->workdir, v);
+}
+
+static int apply_env(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (!env_assignment_valid(v))
+                return ERR("'%s' is not NAME=VALUE", v);
+        strv_push_dup(&c->env, v);
+        return 0;
+}
+
+static int apply_quiet(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (parse_bool(v, &c->quiet) < 0)
+                return ERR("'%s' is not true or false", v);
+        return 0;
+}
+
+static int apply_trace(struct config *c, const char *v, char *err, size_t errsize)
+{
+        return set_string(&c->trace_path, v ? v : "-");
+}
+
+static int apply_trace_json(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (parse_bool(v, &c->trace_json) < 0)
+                return ERR("'%s' is not true or false", v);
+        if (!c->trace_path)
+                c->trace_path = xstrdup("-");
+        return 0;
+}
+
+const struct setting settings[] = {
+    {NULL, "help", NULL, 'h', ARG_NONE, NULL, META_HELP, NULL, "show this help and exit"},
+    {NULL, "version", NULL, 'V', ARG_NONE, NULL, META_VERSION, NULL, "show the version and exit"},
+    {"sandbox", "user", NULL, 'u', ARG_REQUIRED, "UID[:GID]", META_NONE, apply_user,
+     "identity of the command inside (default 0:0, which is you)"},
+    {"sandbox", "hostname", NULL, 0, ARG_REQUIRED, "NAME", META_NONE, apply_hostname,
+     "hostname inside (default: sandbox)"},
+    {"sandbox", "workdir", NULL, 'w', ARG_REQUIRED, "DIR", META_NONE, apply_workdir,
+     "working directory inside (default: the user's home)"},
+    {"environment", "set", "env", 'e', ARG_REQUIRED, "NAME=VALUE", META_NONE, apply_env,
+     "set a variable in the command's environment (repeatable)"},
+    {NULL, "quiet", NULL, 'q', ARG_NONE, NULL, META_NONE, apply_quiet, "print nothing but errors"},
+    {NULL, "trace", NULL, 0, ARG_OPTIONAL, "FILE", META_NONE, apply_trace,
+     "print each setup step with timings to stderr or FILE"},
+    {NULL, "trace-json", NULL, 0, ARG_NONE, NULL, META_NONE, apply_trace_json,
+     "write the trace as JSON lines"},
+};
+const size_t settings_count = sizeof settings / sizeof settings[0];
+
+const struct setting *setting_by_key(const char *section, const char *key)
+{
+        for (size_t i = 0; i < settings_count; i++)
+                if (settings[i].section && streq(settings[i].section, section) &&
+                    streq(settings[i].key, key))
+                        return &settings[i];
+        return NULL;
+}

@@ -1,0 +1,41 @@
+/* The one table of settings: every profile key and every command-line option, with its parser
+ * and help text. It drives getopt, --help, profile parsing, the docs and the completions.
+ * Pure: setters only fill a struct config that is still being built. */
+#pragma once
+
+#include <stddef.h>
+
+struct config;
+
+enum setting_arg {
+        ARG_NONE, /* a flag: applied with the value "true" */
+        ARG_REQUIRED,
+        ARG_OPTIONAL, /* --opt or --opt=VALUE; applied with NULL when absent */
+};
+
+/* Options that steer the launcher itself rather than the sandbox; cli.c handles them. */
+enum meta_option {
+        META_NONE,
+        META_HELP,
+        META_VERSION,
+        META_PROFILE,
+};
+
+struct setting {
+        const char *section; /* profile section; NULL for command-line-only options */
+        const char *key;     /* profile key */
+        const char *option;  /* long option name; NULL when it is the key */
+        int short_opt;       /* 0 for none */
+        enum setting_arg arg;
+        const char *metavar;
+        enum meta_option meta;
+        /* Parses value into c. On error returns -errno with a message in err (the caller
+         * prefixes where the value came from: "file:line:" or "--option:"). */
+        int (*apply)(struct config *c, const char *value, char *err, size_t errsize);
+        const char *help;
+};
+
+extern const struct setting settings[];
+extern const size_t settings_count;
+
+const struct setting *setting_by_key(const char *section, const char *key);

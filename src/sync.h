@@ -1,0 +1,25 @@
+/* Messages between the launcher (host) and the sandbox's pid 1 and workload, over one
+ * SOCK_SEQPACKET socket pair. The numbered sync points are listed in sandbox.c. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+enum sync_type {
+        SYNC_IDS_MAPPED = 1, /* launcher → child: uid/gid maps written (sync 1) */
+        SYNC_STARTED,        /* workload → launcher: about to exec (sync 2); sender = its pid */
+        SYNC_EXIT,           /* pid 1 → launcher: the command ended; status and signal */
+};
+
+struct sync_msg {
+        uint32_t type;
+        int32_t status; /* SYNC_EXIT: exit status, or -1 when killed */
+        int32_t signal; /* SYNC_EXIT: the signal that killed it, or 0 */
+};
+
+int sync_send(int fd, enum sync_type type, int32_t status, int32_t signal);
+/* Receives one message. -EPIPE when the other side is gone. With SO_PASSCRED on fd, *ret_pid
+ * is the sender's pid as the receiver sees it (the host pid, for the launcher). */
+int sync_recv(int fd, struct sync_msg *ret, pid_t *ret_pid);
+/* Waits for one message of the given type; anything else, or EOF, is an error. */
+int sync_expect(int fd, enum sync_type type);
