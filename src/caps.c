@@ -21,7 +21,7 @@ int caps_bound(uint64_t keep)
         return 0;
 }
 
-int caps_set(uint64_t keep)
+int caps_set(uint64_t keep, bool inheritable)
 {
         cap_value_t list[64];
         int n = 0, r = 0;
@@ -35,7 +35,7 @@ int caps_set(uint64_t keep)
                         list[n++] = (cap_value_t)c;
         if (n > 0 && (cap_set_flag(caps, CAP_PERMITTED, n, list, CAP_SET) < 0 ||
                       cap_set_flag(caps, CAP_EFFECTIVE, n, list, CAP_SET) < 0 ||
-                      cap_set_flag(caps, CAP_INHERITABLE, n, list, CAP_SET) < 0))
+                      (inheritable && cap_set_flag(caps, CAP_INHERITABLE, n, list, CAP_SET) < 0)))
                 r = log_errno(-errno, "building the capability sets");
         else if (cap_set_proc(caps) < 0)
                 r = log_errno(-errno, "setting the capability sets");

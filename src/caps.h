@@ -2,13 +2,14 @@
  * Runs as root in the user namespace, in the workload and in pid 1 (never on the host). */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Drop every capability not in keep from the bounding set (needs CAP_SETPCAP: call it before
  * the identity changes). */
 int caps_bound(uint64_t keep);
-/* Set permitted, effective and inheritable to exactly keep (0 drops everything), and clear
- * the ambient set. */
-int caps_set(uint64_t keep);
+/* Set permitted and effective to exactly keep (0 drops everything), inheritable to keep or to
+ * nothing, and clear the ambient set. */
+int caps_set(uint64_t keep, bool inheritable);
 /* Name of capability number n ("cap_kill"), for messages. */
 const char *caps_name(unsigned n);

@@ -51,7 +51,7 @@ static void build_root(struct sandbox *sb)
         STAGE(procfs_setup(root));
         STAGE(devfs_setup(root, idmap_contains(&sb->ids.gid, 5)));
         STAGE(sysfs_setup(root));
-        STAGE(etcfiles_write(root, c));
+        STAGE(etcfiles_setup(root, rundir, c));
         STAGE(rootfs_pivot(root));
 }
 

@@ -1,11 +1,14 @@
-/* The files a runtime writes into every sandbox: /etc/hostname, /etc/hosts, /etc/resolv.conf.
- * Runs in the child before pivot_root; writes land in the overlay's upper layer only. */
+/* The files a runtime provides in every sandbox: /etc/hostname, /etc/hosts, /etc/resolv.conf.
+ * Runs in the child before pivot_root: written into the run dir, then bind-mounted over the
+ * image's own, so an image whose /etc belongs to an unmapped owner needs no copy-up. */
 #include "etcfiles.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -13,40 +16,82 @@
 #include "macro.h"
 #include "resolve.h"
 #include "sys.h"
+#include "util.h"
 
-static int write_etc(int rootfd, const char *path, const char *content)
+/* The image's file, resolved inside the image (a symlinked /etc/resolv.conf stays inside it),
+ * created empty when missing. */
+static int open_target(int rootfd, const char *path)
 {
-        /* Resolved in the image's root: an image whose /etc/hosts is a symlink can only ever
-         * send the write somewhere else inside its own (copy-on-write) tree. */
-        _cleanup_close_ int fd =
-            root_open(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY, 0644);
+        struct stat st;
+        int fd = root_open(rootfd, path, O_PATH, 0);
+        if (fd == -ENOENT) {
+                fd = root_open(rootfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY, 0644);
+                if (fd >= 0) {
+                        close(fd);
+                        fd = root_open(rootfd, path, O_PATH, 0);
+                }
+        }
         if (fd < 0)
-                return log_errno(fd, "writing %s in the sandbox", path);
-        int r = write_all(fd, content, strlen(content));
+                return fd;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                return -EISDIR;
+        }
+        return fd;
+}
+
+/* Returns 1 when the image's file could not be covered (the caller warns once for all). */
+static int provide(int rootfd, const char *rundir, const char *path, const char *content)
+{
+        const char *base = strrchr(path, '/') + 1;
+        _cleanup_free_ char *src = xasprintf("%s/%s", rundir, base);
+        _cleanup_close_ int target = -1;
+        int r;
+
+        r = write_file_at(AT_FDCWD, src, content, O_CREAT | O_TRUNC, 0644);
         if (r < 0)
-                return log_errno(r, "writing %s in the sandbox", path);
-        TRACE(0, "etc", "%s written", path);
+                return log_errno(r, "writing %s", src);
+        target = open_target(rootfd, path);
+        if (target < 0) {
+                TRACE(0, "etc", "cannot provide %s: %s", path, strerror(-target));
+                return 1;
+        }
+        r = mount_on_fd(src, target, NULL, MS_BIND, NULL);
+        if (r < 0)
+                return log_errno(r, "bind-mounting %s", path);
+        TRACE(0, "mount", "bind %s on %s", src, path);
         return 0;
 }
 
-int etcfiles_write(int rootfd, const struct config *c)
+int etcfiles_setup(int rootfd, const char *rundir, const struct config *c)
 {
-        char buf[512];
-        int r;
-        _cleanup_close_ int etc = root_mkdir_nofollow(rootfd, "etc", 0755);
+        char hostname[128], hosts[512];
+        int r, missed = 0;
 
-        if (etc < 0)
-                return log_errno(etc, "the image's /etc is not a directory");
-        snprintf(buf, sizeof buf, "%s\n", c->hostname);
-        if ((r = write_etc(rootfd, "/etc/hostname", buf)) < 0)
-                return r;
-        snprintf(buf, sizeof buf,
+        snprintf(hostname, sizeof hostname, "%s\n", c->hostname);
+        snprintf(hosts, sizeof hosts,
                  "127.0.0.1\tlocalhost\n"
                  "::1\tlocalhost ip6-localhost ip6-loopback\n"
                  "127.0.1.1\t%s\n",
                  c->hostname);
-        if ((r = write_etc(rootfd, "/etc/hosts", buf)) < 0)
-                return r;
-        return write_etc(rootfd, "/etc/resolv.conf",
-                         "# This sandbox has no network (loopback only): no name servers.\n");
+        const struct {
+                const char *path, *content;
+        } files[] = {
+            {"/etc/hostname", hostname},
+            {"/etc/hosts", hosts},
+            {"/etc/resolv.conf",
+             "# This sandbox has no network (loopback only): no name servers.\n"},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+                r = provide(rootfd, rundir, files[i].path, files[i].content);
+                if (r < 0)
+                        return r;
+                missed += r;
+        }
+        /* A read-only image, or an /etc owned by an id not mapped here: go on with the
+         * image's own files. */
+        if (missed)
+                log_warn("the image's /etc cannot take hostname, hosts and resolv.conf (owned by "
+                         "an id outside your map?); its own files are used");
+        return 0;
 }

@@ -1,7 +1,8 @@
-/* The files a runtime writes into every sandbox: /etc/hostname, /etc/hosts, /etc/resolv.conf.
- * Runs in the child before pivot_root; writes land in the overlay's upper layer only. */
+/* The files a runtime provides in every sandbox: /etc/hostname, /etc/hosts, /etc/resolv.conf.
+ * Runs in the child before pivot_root: written into the run dir, then bind-mounted over the
+ * image's own, so an image whose /etc belongs to an unmapped owner needs no copy-up. */
 #pragma once
 
 struct config;
 
-int etcfiles_write(int rootfd, const struct config *c);
+int etcfiles_setup(int rootfd, const char *rundir, const struct config *c);

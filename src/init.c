@@ -19,7 +19,7 @@ static void init_confine(void)
 {
         (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         (void)caps_bound(1ULL << 5 /* CAP_KILL */);
-        (void)caps_set(1ULL << 5);
+        (void)caps_set(1ULL << 5, false);
         (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 

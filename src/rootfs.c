@@ -37,6 +37,7 @@ int rootfs_mount_overlay(int lower_fd, const char *rundir)
         _cleanup_close_ int work = open_sub(rundir_fd, "work");
         _cleanup_close_ int merged = open_sub(rundir_fd, "merged");
         char opts[256];
+        struct stat st;
         int r, fd;
         TRACE_BEGIN(t);
 
@@ -45,6 +46,9 @@ int rootfs_mount_overlay(int lower_fd, const char *rundir)
                                  : work < 0 ? work
                                             : merged,
                                  "opening the per-run directory");
+        /* The merged root takes the upper dir's mode: give it the image root's. */
+        if (fstat(lower_fd, &st) < 0 || fchmodat(rundir_fd, "upper", st.st_mode & 07777, 0) < 0)
+                return log_errno(-errno, "setting the root's mode");
         /* Paths through /proc/self/fd: the cache path may hold ',' or ':', which the option
          * string cannot carry. userxattr: overlayfs keeps its metadata in user.* xattrs, the
          * only ones root in a user namespace may write. */

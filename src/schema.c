@@ -4,22 +4,37 @@
 #include "schema.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "config.h"
 #include "util.h"
 
-#define ERR(...) (snprintf(err, errsize, __VA_ARGS__), -EINVAL)
+#define ERR(...) setting_error(err, errsize, __VA_ARGS__)
 
-static int set_string(char **field, const char *value)
+int setting_error(char *err, size_t errsize, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errsize, fmt, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
+void setting_set_string(char **field, const char *value)
 {
         free(*field);
         *field = xstrdup(value);
+}
+
+static int set_string(char **field, const char *value)
+{
+        setting_set_string(field, value);
         return 0;
 }
 
-static int parse_bool(const char *v, bool *ret)
+int setting_parse_bool(const char *v, bool *ret)
 {
         if (streq(v, "true") || streq(v, "yes") || streq(v, "1") || streq(v, "on"))
                 *ret = true;
@@ -66,7 +81,7 @@ static int apply_env(struct config *c, const char *v, char *err, size_t errsize)
 
 static int apply_quiet(struct config *c, const char *v, char *err, size_t errsize)
 {
-        if (parse_bool(v, &c->quiet) < 0)
+        if (setting_parse_bool(v, &c->quiet) < 0)
                 return ERR("'%s' is not true or false", v);
         return 0;
 }
@@ -78,7 +93,7 @@ static int apply_trace(struct config *c, const char *v, char *err, size_t errsiz
 
 static int apply_trace_json(struct config *c, const char *v, char *err, size_t errsize)
 {
-        if (parse_bool(v, &c->trace_json) < 0)
+        if (setting_parse_bool(v, &c->trace_json) < 0)
                 return ERR("'%s' is not true or false", v);
         if (!c->trace_path)
                 c->trace_path = xstrdup("-");

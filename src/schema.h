@@ -3,6 +3,7 @@
  * Pure: setters only fill a struct config that is still being built. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct config;
@@ -39,3 +40,11 @@ extern const struct setting settings[];
 extern const size_t settings_count;
 
 const struct setting *setting_by_key(const char *section, const char *key);
+
+/* For setters everywhere: "true/yes/on/1" and "false/no/off/0"; -EINVAL otherwise. */
+int setting_parse_bool(const char *value, bool *ret);
+/* Replaces *field with a copy of value. */
+void setting_set_string(char **field, const char *value);
+/* Formats the setter's error message and returns -EINVAL. */
+int setting_error(char *err, size_t errsize, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));

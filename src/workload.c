@@ -102,7 +102,7 @@ _Noreturn void workload_exec(const struct config *c, int sync_fd)
         if (caps_bound(c->caps_keep) < 0 || set_identity(c) < 0)
                 fail();
         /* A root command keeps the configured set; any other uid lost all on setresuid. */
-        if (caps_set(c->uid == 0 ? c->caps_keep : 0) < 0)
+        if (caps_set(c->uid == 0 ? c->caps_keep : 0, false) < 0)
                 fail();
         if (chdir(c->workdir ? c->workdir : home) < 0) {
                 if (c->workdir) {
