@@ -14,7 +14,8 @@ bool log_quiet;
 static bool trace_json;
 static unsigned long long trace_origin_us;
 
-static void emit(int fd, const char *prefix, const char *fmt, va_list ap, int err)
+__attribute__((format(printf, 3, 0))) static void emit(int fd, const char *prefix, const char *fmt,
+                                                       va_list ap, int err)
 {
         char buf[2048];
         int n = snprintf(buf, sizeof buf, "%s", prefix);
