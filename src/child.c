@@ -53,6 +53,9 @@ static void build_root(struct sandbox *sb)
         STAGE(sysfs_setup(root));
         STAGE(etcfiles_setup(root, rundir, c));
         STAGE(rootfs_pivot(root));
+        /* After every mount point has been created in the writable root. */
+        if (c->read_only)
+                STAGE(rootfs_make_readonly());
 }
 
 _Noreturn void child_main(struct sandbox *sb)

@@ -15,6 +15,7 @@ static struct config *config_defaults(void)
         struct config *c = xcalloc(1, sizeof *c);
         c->hostname = xstrdup("sandbox");
         c->caps_keep = CAPS_DOCKER_DEFAULT;
+        limits_init(&c->limits);
         return c;
 }
 
@@ -57,5 +58,6 @@ void config_free(struct config *c)
         free(c->workdir);
         strv_free(c->env);
         free(c->trace_path);
+        limits_free(&c->limits);
         free(c);
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "reslimits.h"
+
 /* Docker's default bounding set for root in a container. */
 #define CAPS_DOCKER_DEFAULT                                                                        \
         ((1ULL << 0) /* CHOWN */ | (1ULL << 1) /* DAC_OVERRIDE */ | (1ULL << 4) /* FSETID */ |     \
@@ -28,6 +30,8 @@ struct config {
 
         /* What it may do. */
         uint64_t caps_keep; /* bounding set, and the sets of a root command */
+        bool read_only;     /* read-only root, fresh tmpfs on /tmp and /run */
+        struct limits limits;
 
         /* How the launcher speaks. */
         bool quiet;

@@ -240,6 +240,15 @@ int sandbox_run(const struct config *c)
                 log_msg("%s", sb.ids.why_single);
         if ((r = check_identity(c, &sb.ids)) < 0)
                 goto out;
+        if (limits_any(&c->limits)) {
+                /* Never silently dropped: this build has no cgroup support yet. */
+                if (c->limits.mode == LIMITS_STRICT) {
+                        r = log_error("resource limits were asked for, but this build cannot "
+                                      "apply them; drop them or pass --limits=best-effort");
+                        goto out;
+                }
+                log_warn("resource limits dropped: this build cannot apply them");
+        }
         if ((r = image_open(c->image, &sb.cache, sb.ids.fingerprint, &sb.image)) < 0)
                 goto out;
         if ((r = rundir_create(&sb.cache, &sb.run)) < 0)

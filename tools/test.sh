@@ -25,6 +25,8 @@ if [ -z "$images_dir" ]; then
         origin=$(git -C "$src" config --get remote.origin.url 2>/dev/null || true)
         origin=${origin#file://}
         case $origin in /*) candidates+=("$origin/../shared/images") ;; esac
+        # The development machines keep them here.
+        candidates+=(/work/shared/images)
         for dir in "${candidates[@]}"; do
                 if [ -f "$dir/SHA512SUMS" ]; then
                         images_dir=$(cd "$dir" && pwd)
