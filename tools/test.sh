@@ -13,6 +13,7 @@
 #                                  ../shared/images next to the source tree, or next to the
 #                                  repository this one was cloned from)
 #              CTEST_ARGS          extra ctest arguments, e.g. "-R e2e.cli -V"
+#              SANDBOX_TEST_TOP    where a root run builds its copy (default /var/tmp/sandbox-test)
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,7 +40,7 @@ cmake_args=(-DSANDBOX_WERROR=ON -DSANDBOX_FUZZ=ON -DCMAKE_C_COMPILER=gcc)
 read -r -a ctest_extra <<<"${CTEST_ARGS:-}"
 
 if [ "$(id -u)" -eq 0 ]; then
-        top=/var/tmp/sandbox-test
+        top=${SANDBOX_TEST_TOP:-/var/tmp/sandbox-test}
         for user in sandbox-test sandbox-norange; do
                 id -u "$user" >/dev/null 2>&1 ||
                         { echo "test.sh: no user $user; run tools/setup-debian.sh first" >&2; exit 1; }
