@@ -89,12 +89,8 @@ static int start_child(struct sandbox *sb)
         sb->pid1 = clone_namespaces(NS_FLAGS);
         if (sb->pid1 < 0) {
                 int r = -errno;
-                if (r == -EPERM || r == -ENOSPC || r == -EACCES)
-                        return log_errno(r, "creating a user namespace (unprivileged user "
-                                            "namespaces are off: see sysctl "
-                                            "kernel.unprivileged_userns_clone, "
-                                            "user.max_user_namespaces, or AppArmor's "
-                                            "kernel.apparmor_restrict_unprivileged_userns)");
+                if (r == -EPERM || r == -ENOSPC || r == -EACCES || r == -EINVAL)
+                        return userns_explain_denied(-r);
                 return log_errno(r, "clone");
         }
         if (sb->pid1 == 0)

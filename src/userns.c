@@ -142,3 +142,36 @@ int userns_write_maps(const struct userns_plan *p, pid_t pid)
               p->gid.total - 1, p->gid.ext[1].outside);
         return 0;
 }
+
+static long read_knob(const char *path)
+{
+        _cleanup_free_ char *text = NULL;
+        uint64_t v;
+        if (read_file_at(AT_FDCWD, path, 64, &text, NULL) < 0)
+                return -1;
+        text[strcspn(text, "\n")] = 0;
+        return parse_u64(text, &v) < 0 ? -1 : (long)v;
+}
+
+int userns_explain_denied(int err)
+{
+        if (read_knob("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+                return log_errno(-err, "creating a user namespace: the system forbids it to "
+                                       "unprivileged users (kernel.unprivileged_userns_clone = 0; "
+                                       "fix: sysctl -w kernel.unprivileged_userns_clone=1)");
+        if (read_knob("/proc/sys/user/max_user_namespaces") == 0)
+                return log_errno(-err, "creating a user namespace: the system allows none "
+                                       "(user.max_user_namespaces = 0; fix: sysctl -w "
+                                       "user.max_user_namespaces=15000)");
+        if (read_knob("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+                return log_errno(-err, "creating a user namespace: AppArmor restricts them "
+                                       "(kernel.apparmor_restrict_unprivileged_userns = 1; fix: "
+                                       "an AppArmor profile for sandbox with 'userns,', or sysctl "
+                                       "-w kernel.apparmor_restrict_unprivileged_userns=0)");
+        if (err == ENOSPC)
+                return log_errno(-err, "creating a user namespace: the limit is reached "
+                                       "(user.max_user_namespaces, or nesting deeper than 32)");
+        return log_errno(-err, "creating a user namespace (are unprivileged user namespaces "
+                               "allowed on this system? inside another container, the outer "
+                               "runtime may forbid them)");
+}

@@ -19,5 +19,9 @@ struct userns_plan {
 int userns_plan_build(struct userns_plan *ret);
 void userns_plan_free(struct userns_plan *p);
 
+/* After clone(CLONE_NEWUSER) failed with err: prints which system knob forbids unprivileged
+ * user namespaces, and the fix. Returns -err. */
+int userns_explain_denied(int err);
+
 /* Writes the maps of process pid (just cloned into its new user namespace). */
 int userns_write_maps(const struct userns_plan *p, pid_t pid);
