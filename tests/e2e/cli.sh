@@ -113,6 +113,14 @@ assert_match "$ERR" "^sandbox: .*/no/such/command" "a missing absolute command: 
 assert_exit 127 sb "$img" no-such-command
 assert_match "$ERR" "^sandbox: .*no-such-command" "a command not in PATH: 127, named"
 
+# --- user namespaces forbidden: the knob is named ------------------------------------------
+# user.max_user_namespaces is per user namespace: set to 0 in one of our own, it forbids the
+# launcher's clone there without touching the host.
+run unshare -r sh -c 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" "$@"' \
+        "$SANDBOX" -q "$img" /bin/true
+assert_eq 125 "$RC" "no user namespaces allowed: exit 125"
+assert_contains "$ERR" "user.max_user_namespaces = 0" "the message names the knob that forbids them"
+
 # --- the Alpine image, end to end ----------------------------------------------------------
 if [ -f "$SANDBOX_ALPINE" ]; then
         require_alpine
