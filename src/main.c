@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "profile_cmd.h"
 #include "sandbox.h"
 #include "sys.h"
 
@@ -67,6 +68,9 @@ int main(int argc, char **argv)
                 break;
         case VERB_RUN:
                 code = run(&cli);
+                break;
+        case VERB_PROFILE:
+                code = profile_cmd(&cli);
                 break;
         default:
                 log_error("this verb is reserved but not available in this version yet");
