@@ -235,10 +235,12 @@ void mount_format_value(const struct mount_entry *e, FILE *f)
         case MOUNT_RO_BIND:
         case MOUNT_DEV_BIND:
         case MOUNT_SYMLINK:
-                fprintf(f, "%s:%s", e->source, e->target);
+                setting_write_text(f, e->source);
+                fputc(':', f);
+                setting_write_text(f, e->target);
                 break;
         case MOUNT_TMPFS:
-                fputs(e->target, f);
+                setting_write_text(f, e->target);
                 if (e->size) {
                         fputs(":size=", f);
                         format_size(e->size, f);
@@ -248,7 +250,7 @@ void mount_format_value(const struct mount_entry *e, FILE *f)
                         fprintf(f, "%smode=%04o", sep, e->mode);
                 break;
         case MOUNT_DIR:
-                fputs(e->target, f);
+                setting_write_text(f, e->target);
                 if (e->mode != MOUNT_MODE_DEFAULT)
                         fprintf(f, ":%04o", e->mode);
                 break;

@@ -61,13 +61,16 @@ static bool running_from_build_tree(void)
 
 void profile_ctx_init(struct profile_ctx *ctx)
 {
-        const struct passwd *pw = getpwuid(getuid());
         const char *home = getenv("HOME"), *user = getenv("USER"),
                    *config = getenv("XDG_CONFIG_HOME");
         const char *runtime = getenv("XDG_RUNTIME_DIR");
+        const struct passwd *pw = NULL;
         char cwd[PATH_MAX];
 
         memset(ctx, 0, sizeof *ctx);
+        /* The password database only when the environment does not say: it may load NSS. */
+        if (!home || !*home || !user || !*user)
+                pw = getpwuid(getuid());
         if ((!home || !*home) && pw)
                 home = pw->pw_dir;
         if ((!user || !*user) && pw)

@@ -261,8 +261,11 @@ void show_env(const struct config *c, const struct setting *s, FILE *f)
                 show_list(f, s->key, c->env_unset);
         } else {
                 fprintf(f, "%s =\n", s->key);
-                for (size_t i = 0; c->env && c->env[i]; i++)
-                        fprintf(f, "%s = %s\n", s->key, c->env[i]);
+                for (size_t i = 0; c->env && c->env[i]; i++) {
+                        fprintf(f, "%s = ", s->key);
+                        setting_write_text(f, c->env[i]);
+                        fputc('\n', f);
+                }
         }
 }
 

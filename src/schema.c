@@ -25,6 +25,15 @@ int setting_error(char *err, size_t errsize, const char *fmt, ...)
         return -EINVAL;
 }
 
+void setting_write_text(FILE *f, const char *value)
+{
+        for (; value && *value; value++) {
+                if (*value == '$')
+                        fputc('$', f);
+                fputc(*value, f);
+        }
+}
+
 void setting_set_string(char **field, const char *value)
 {
         free(*field);
@@ -205,8 +214,11 @@ static void show_sandbox(const struct config *c, const struct setting *s, FILE *
                 fprintf(f, "user = %u:%u\n", c->uid, c->gid);
         else if (streq(s->key, "hostname"))
                 fprintf(f, "hostname = %s\n", c->hostname);
-        else if (streq(s->key, "workdir"))
-                fprintf(f, "workdir =%s%s\n", c->workdir ? " " : "", c->workdir ? c->workdir : "");
+        else if (streq(s->key, "workdir")) {
+                fputs(c->workdir ? "workdir = " : "workdir =", f);
+                setting_write_text(f, c->workdir);
+                fputc('\n', f);
+        }
 }
 
 static void show_read_only(const struct config *c, const struct setting *s, FILE *f)

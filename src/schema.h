@@ -55,6 +55,8 @@ bool setting_section_known(const char *section);
 int setting_parse_bool(const char *value, bool *ret);
 /* Replaces *field with a copy of value. */
 void setting_set_string(char **field, const char *value);
+/* Writes a free-text value for a show function: '$' doubled, as profile values are expanded. */
+void setting_write_text(FILE *f, const char *value);
 /* Formats the setter's error message and returns -EINVAL. */
 int setting_error(char *err, size_t errsize, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
