@@ -10,6 +10,9 @@ set(SANDBOX_CORE_SOURCES
   util.c idmap.c env.c reslimits.c schema.c cli.c config.c execdiag.c
   profile.c profile_settings.c rlimit_settings.c mountspec.c seccomp_rules.c config_ini.c profile_cmd.c)
 add_library(sandbox_core STATIC ${SANDBOX_CORE_SOURCES})
+# A row of the settings table written without its last field (show) still builds; the unit
+# test profiles.profile then names the setting that cannot be shown.
+set_source_files_properties(schema.c PROPERTIES COMPILE_OPTIONS -Wno-missing-field-initializers)
 target_include_directories(sandbox_core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(sandbox_core PUBLIC sandbox_common PkgConfig::LIBCAP PkgConfig::LIBSECCOMP
                       PkgConfig::INIH)

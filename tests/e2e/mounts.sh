@@ -100,6 +100,9 @@ assert_match "$ERR" "^sandbox: --bind: '.*/no-such-dir': No such file or directo
         "a missing source is named"
 assert_exit 125 sb --bind relative:/x "$img" true
 assert_contains "$ERR" "must be an absolute host path" "a relative source is refused"
+assert_exit 125 sb --symlink /elsewhere:/etc/passwd "$img" true
+assert_contains "$ERR" "/etc/passwd exists in the image" "a symlink over an existing file is refused"
+assert_exit 0 sb --symlink /etc/passwd:/pw --symlink /etc/passwd:/pw "$img" true
 assert_exit 125 sb --tmpfs / "$img" true
 assert_contains "$ERR" "'/' cannot be a mount target" "a mount on / is refused"
 

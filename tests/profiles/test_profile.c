@@ -295,6 +295,10 @@ static void test_includes(void)
         expect_error("[profile]\ninclude = ./nothere.ini\n", "include '");
         expect_error("[profile]\ninclude = ../x\n", "No such file or directory");
         expect_error("[profile]\ninclude =\n", "t.ini:2: include needs a profile name or a path");
+        expect_error("[profile]\ninclude = two words\n",
+                     "t.ini:2: include 'two words': not a profile name or a path");
+        mkdir(strcat(strcpy(text, tmp), "/adir.ini"), 0755);
+        expect_error("[profile]\ninclude = adir.ini\n", "include 'adir.ini': cannot read");
         write_text("self.ini", "[profile]\ninclude = self.ini\n");
         expect_error("[profile]\ninclude = self.ini\n", "a cycle");
         /* an error inside an include names the included file and its line */
@@ -400,6 +404,12 @@ static void test_errors(void)
         expect_error("[seccomp]\nrule = ioctl arg1 == 1 ?\n", "unexpected character '?'");
         expect_error("[seccomp]\nrule = ioctl -> allow\n",
                      "[seccomp] rule for ioctl: '-> allow' needs default = deny");
+        {
+                char many[300 * 24] = "[seccomp]\n";
+                for (int i = 0; i < 260; i++)
+                        strcat(many, "rule = kill arg0 == 1\n");
+                expect_error(many, "more than 256 rules");
+        }
         expect_error("[rlimits]\nnofile = lots\n", "'lots' is not SOFT[:HARD] (numbers, or");
         expect_error("[rlimits]\nnofile = 10:5\n", "the soft limit is above the hard limit");
         expect_error("[rlimits]\nas = 1Q\n", "numbers with K M G T");
