@@ -45,6 +45,15 @@ int caps_set(uint64_t keep, bool inheritable)
         return r;
 }
 
+int caps_raise_ambient(uint64_t caps)
+{
+        unsigned last = (unsigned)cap_max_bits();
+        for (unsigned c = 0; c < last && c < 64; c++)
+                if ((caps & (1ULL << c)) && cap_set_ambient((cap_value_t)c, CAP_SET) < 0)
+                        return log_errno(-errno, "raising %s in the ambient set", caps_name(c));
+        return 0;
+}
+
 const char *caps_name(unsigned n)
 {
         static char buf[64];

@@ -11,5 +11,8 @@ int caps_bound(uint64_t keep);
 /* Set permitted and effective to exactly keep (0 drops everything), inheritable to keep or to
  * nothing, and clear the ambient set. */
 int caps_set(uint64_t keep, bool inheritable);
+/* Raise caps in the ambient set, so that they survive the exec of a non-root command (each
+ * must be permitted and inheritable already). */
+int caps_raise_ambient(uint64_t caps);
 /* Name of capability number n ("cap_kill"), for messages. */
 const char *caps_name(unsigned n);

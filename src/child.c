@@ -14,6 +14,7 @@
 #include "init.h"
 #include "log.h"
 #include "macro.h"
+#include "mounts.h"
 #include "netlo.h"
 #include "procfs.h"
 #include "rootfs.h"
@@ -49,9 +50,15 @@ static void build_root(struct sandbox *sb)
         /* Everything below uses host paths as mount sources (/dev/null, /dev/tty...), so it
          * all comes before pivot_root, and every target is resolved inside the new root. */
         STAGE(procfs_setup(root));
-        STAGE(devfs_setup(root, idmap_contains(&sb->ids.gid, 5)));
+        STAGE(devfs_setup(root, idmap_contains(&sb->ids.gid, 5), c->ns.ipc));
         STAGE(sysfs_setup(root));
         STAGE(etcfiles_setup(root, rundir, c));
+        /* The profile's mounts come last, so that they may cover anything above (a bind on
+         * /etc/hosts wins); a read-only root's fresh /tmp and /run come before them, so that
+         * they do not hide a mount made below them. */
+        if (c->read_only)
+                STAGE(rootfs_readonly_scratch(root));
+        STAGE(mounts_apply(root, c));
         STAGE(rootfs_pivot(root));
         /* After every mount point has been created in the writable root. */
         if (c->read_only)
@@ -79,7 +86,8 @@ _Noreturn void child_main(struct sandbox *sb)
         /* After the maps, so the unpacked files are owned by the mapped ids. */
         STAGE(image_unpack(&sb->image, &sb->cache, sb->ids.fingerprint));
         build_root(sb);
-        if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
+        /* Only in a UTS namespace of our own ([namespaces] uts); else it is the host's name. */
+        if (c->ns.uts && sethostname(c->hostname, strlen(c->hostname)) < 0) {
                 log_errno(-errno, "sethostname");
                 die();
         }

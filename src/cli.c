@@ -28,15 +28,35 @@ int verb_from_name(const char *s)
         return -1;
 }
 
-static const char *option_name(const struct setting *s)
+/* Headings of --help, one per section of the table (command-line-only options last). */
+static const char *section_heading(const char *section)
 {
-        return s->option ? s->option : s->key;
+        static const struct {
+                const char *section, *heading;
+        } headings[] = {
+            {"profile", "Profiles"},
+            {"sandbox", "The command"},
+            {"namespaces", "Namespaces (user, mount, pid: always new)"},
+            {"filesystem", "File system"},
+            {"environment", "Environment"},
+            {"capabilities", "Capabilities"},
+            {"seccomp", "Seccomp filter"},
+            {"rlimits", "Resource limits of the process (setrlimit)"},
+            {"limits", "Resource limits of the sandbox (cgroup)"},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(headings); i++)
+                if (section && streq(headings[i].section, section))
+                        return headings[i].heading;
+        return section ? section : "Launcher";
 }
 
 void cli_usage(FILE *f)
 {
+        const char *heading = NULL;
+
         fputs("Usage: sandbox [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
               "       sandbox run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+              "       sandbox profile list | show [NAME] [OPTIONS] | check FILE | keys\n"
               "\n"
               "Runs COMMAND (default /bin/sh) as you, without root, in an isolated copy-on-write\n"
               "copy of IMAGE (a rootfs tarball, plain/gzip/xz/zstd, or a directory), with its own\n"
@@ -45,26 +65,43 @@ void cli_usage(FILE *f)
               f);
         for (size_t i = 0; i < ARRAY_SIZE(verb_names); i++)
                 fprintf(f, "%s%s", verb_names[i], i + 1 < ARRAY_SIZE(verb_names) ? ", " : "\n");
-        fputs("\nOptions:\n", f);
+        fputs("\nSettings come from the built-in defaults, then the profile (--profile, else the\n"
+              "one named default), then these options, whatever their order. Every option but\n"
+              "the launcher's own is a profile key ([section] key). Options that add to a list\n"
+              "can be repeated; an empty value (--bind= , --cap-add=) clears the list first.\n",
+              f);
         for (size_t i = 0; i < settings_count; i++) {
                 const struct setting *s = &settings[i];
                 char left[64];
                 int n = 0;
+                if (s->meta == META_PROFILE_KEY)
+                        continue;
+                if (s->meta == META_NONE &&
+                    !streq(section_heading(s->section), heading ? heading : "")) {
+                        heading = section_heading(s->section);
+                        fprintf(f, "\n%s%s%s%s:\n", heading, s->section ? " [" : "",
+                                s->section ? s->section : "", s->section ? "]" : "");
+                } else if (i == 0) {
+                        fputs("\nOptions:\n", f);
+                }
                 if (s->short_opt)
                         n = snprintf(left, sizeof left, "-%c, ", s->short_opt);
                 else
                         n = snprintf(left, sizeof left, "    ");
-                n += snprintf(left + n, sizeof left - (size_t)n, "--%s", option_name(s));
+                n += snprintf(left + n, sizeof left - (size_t)n, "--%s", setting_option(s));
                 if (s->arg == ARG_REQUIRED)
                         snprintf(left + n, sizeof left - (size_t)n, " %s", s->metavar);
                 else if (s->arg == ARG_OPTIONAL)
                         snprintf(left + n, sizeof left - (size_t)n, "[=%s]", s->metavar);
-                fprintf(f, "  %-28s %s\n", left, s->help);
+                if (strlen(left) > 28)
+                        fprintf(f, "  %s\n  %-28s %s\n", left, "", s->help);
+                else
+                        fprintf(f, "  %-28s %s\n", left, s->help);
         }
         fputs("\nExit status:\n"
               "  N      the command's own exit status\n"
               "  128+N  the command was killed by signal N\n"
-              "  125    the launcher itself failed (bad option, image, setup error)\n"
+              "  125    the launcher itself failed (bad option, profile, image, setup error)\n"
               "  126    the command exists but cannot be run (not executable, missing ELF\n"
               "         interpreter, another architecture)\n"
               "  127    the command was not found in the sandbox\n",
@@ -80,19 +117,23 @@ static void add_value(struct cli *c, const struct setting *s, const char *v)
         c->values[c->n_values++] = (struct cli_value){s, v ? xstrdup(v) : NULL};
 }
 
-static int parse_options(int argc, char **argv, struct cli *c)
+/* permute: options may come after the positional arguments too (the profile verb's "show
+ * NAME --bind ..."); otherwise they end at the first one, which starts the command. */
+static int parse_options(int argc, char **argv, struct cli *c, bool permute)
 {
-        struct option longopts[64];
+        _cleanup_free_ struct option *longopts = xcalloc(settings_count + 1, sizeof *longopts);
         char shortopts[128] = "+";
-        size_t so = 1, n = 0;
+        size_t so = permute ? 0 : 1, n = 0;
         int opt, idx;
 
-        for (size_t i = 0; i < settings_count && n + 1 < ARRAY_SIZE(longopts); i++) {
+        for (size_t i = 0; i < settings_count && so + 3 < sizeof shortopts; i++) {
                 const struct setting *s = &settings[i];
                 int has = s->arg == ARG_NONE       ? no_argument
                           : s->arg == ARG_REQUIRED ? required_argument
                                                    : optional_argument;
-                longopts[n++] = (struct option){option_name(s), has, NULL, 256 + (int)i};
+                if (s->meta == META_PROFILE_KEY)
+                        continue;
+                longopts[n++] = (struct option){setting_option(s), has, NULL, 256 + (int)i};
                 if (s->short_opt) {
                         shortopts[so++] = (char)s->short_opt;
                         if (s->arg == ARG_REQUIRED)
@@ -131,8 +172,12 @@ static int parse_options(int argc, char **argv, struct cli *c)
                         c->verb = VERB_VERSION;
                         break;
                 case META_PROFILE:
-                        free(c->profile);
+                        if (c->profile)
+                                return log_error("--profile given twice; write a profile that "
+                                                 "includes both");
                         c->profile = xstrdup(optarg);
+                        break;
+                case META_PROFILE_KEY:
                         break;
                 case META_NONE:
                         add_value(c, s, s->arg == ARG_NONE ? "true" : optarg);
@@ -153,7 +198,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
                 first = 2;
         }
         /* Let getopt see argv[first-1] as its "program name" so the verb is skipped. */
-        r = parse_options(argc - first + 1, argv + first - 1, c);
+        r = parse_options(argc - first + 1, argv + first - 1, c, c->verb == VERB_PROFILE);
         if (r < 0)
                 return r;
         r += first - 1;

@@ -54,7 +54,7 @@ static int mount_sub(int devfd, const char *name, const char *fstype, unsigned l
         return 0;
 }
 
-int devfs_setup(int rootfd, bool tty_gid_mapped)
+int devfs_setup(int rootfd, bool tty_gid_mapped, bool own_ipc)
 {
         _cleanup_close_ int mnt = -1, devfd = -1;
         int r;
@@ -87,7 +87,9 @@ int devfs_setup(int rootfd, bool tty_gid_mapped)
                       "mode=1777,size=65536k");
         if (r < 0)
                 return r;
-        r = mount_sub(devfd, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        /* Only the owner of an IPC namespace may mount its mqueue: none when it is the host's. */
+        r = own_ipc ? mount_sub(devfd, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)
+                    : 0;
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ARRAY_SIZE(links); i++)

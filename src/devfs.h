@@ -5,4 +5,4 @@
 
 #include <stdbool.h>
 
-int devfs_setup(int rootfd, bool tty_gid_mapped);
+int devfs_setup(int rootfd, bool tty_gid_mapped, bool own_ipc);

@@ -1,5 +1,6 @@
 /* The command's environment: reset to a small safe set, plus what the user asks for.
- * Pure, apart from reading the host's TERM and LANG; used by the workload before exec. */
+ * Pure, apart from reading the caller's variables that the config keeps (TERM and LANG by
+ * default); used by the workload before exec. */
 #include "env.h"
 
 #include <stdio.h>
@@ -33,19 +34,56 @@ static void env_set(char ***env, const char *assignment)
         strv_push_dup(env, assignment);
 }
 
+static void env_unset(char **env, const char *name)
+{
+        size_t n = strlen(name), o = 0;
+        for (size_t i = 0; env && env[i]; i++) {
+                if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+                        free(env[i]);
+                else
+                        env[o++] = env[i];
+        }
+        if (env)
+                env[o] = NULL;
+}
+
+/* The caller's variables named by keep: exact names in their order, then PREFIX* matches in
+ * the order of the caller's environment. */
+static void env_keep(char ***env, char *const *keep)
+{
+        extern char **environ;
+        for (size_t k = 0; keep && keep[k]; k++) {
+                size_t len = strlen(keep[k]);
+                if (len > 0 && keep[k][len - 1] == '*') {
+                        for (char **e = environ; e && *e; e++)
+                                if (strncmp(*e, keep[k], len - 1) == 0 && strchr(*e, '='))
+                                        env_set(env, *e);
+                } else {
+                        const char *v = getenv(keep[k]);
+                        if (v) {
+                                char *kv = xasprintf("%s=%s", keep[k], v);
+                                env_set(env, kv);
+                                free(kv);
+                        }
+                }
+        }
+}
+
 char **env_build(const struct config *c, const char *home)
 {
         char **env = NULL;
-        const char *term = getenv("TERM"), *lang = getenv("LANG");
 
-        strv_push(&env, xasprintf("PATH=%s", DEFAULT_PATH));
-        strv_push(&env, xasprintf("HOME=%s", home));
-        if (term)
-                strv_push(&env, xasprintf("TERM=%s", term));
-        if (lang)
-                strv_push(&env, xasprintf("LANG=%s", lang));
+        if (!c->env_clear) {
+                strv_push(&env, xasprintf("PATH=%s", DEFAULT_PATH));
+                strv_push(&env, xasprintf("HOME=%s", home));
+        }
+        env_keep(&env, c->env_keep);
         for (size_t i = 0; c->env && c->env[i]; i++)
                 env_set(&env, c->env[i]);
+        for (size_t i = 0; c->env_unset && c->env_unset[i]; i++)
+                env_unset(env, c->env_unset[i]);
+        if (!env)
+                env = xcalloc(1, sizeof *env);
         return env;
 }
 

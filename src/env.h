@@ -1,12 +1,14 @@
 /* The command's environment: reset to a small safe set, plus what the user asks for.
- * Pure, apart from reading the host's TERM and LANG; used by the workload before exec. */
+ * Pure, apart from reading the caller's variables that the config keeps (TERM and LANG by
+ * default); used by the workload before exec. */
 #pragma once
 
 #include <stdint.h>
 
 struct config;
 
-/* PATH, HOME, TERM, LANG, then the config's NAME=VALUE entries (later ones win). */
+/* PATH and HOME (unless env_clear), the kept variables of the caller (TERM, LANG), the
+ * config's NAME=VALUE entries (later ones win), then env_unset removes names. */
 char **env_build(const struct config *c, const char *home);
 /* The value of name in env, or NULL. */
 const char *env_get(char *const *env, const char *name);

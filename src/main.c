@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "profile_cmd.h"
 #include "sandbox.h"
 #include "sys.h"
 
@@ -30,6 +31,7 @@ static int open_trace(const struct config *c)
 static int run(const struct cli *cli)
 {
         struct config *c = NULL;
+        unsigned long long t = trace_now_us();
         int code;
 
         if (config_build(cli, &c) < 0)
@@ -39,6 +41,8 @@ static int run(const struct cli *cli)
                 config_free(c);
                 return EXIT_LAUNCHER;
         }
+        /* The trace starts after the config that asks for it: this step began before. */
+        TRACE(t, "config", "defaults < profile %s < command line", c->profile);
         code = sandbox_run(c);
         config_free(c);
         return code;
@@ -67,6 +71,9 @@ int main(int argc, char **argv)
                 break;
         case VERB_RUN:
                 code = run(&cli);
+                break;
+        case VERB_PROFILE:
+                code = profile_cmd(&cli);
                 break;
         default:
                 log_error("this verb is reserved but not available in this version yet");

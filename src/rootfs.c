@@ -85,21 +85,31 @@ int rootfs_pivot(int rootfd)
         return 0;
 }
 
-int rootfs_make_readonly(void)
+int rootfs_readonly_scratch(int rootfd)
 {
-        static const char *const writable[] = {"/tmp", "/run"};
-        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-                return log_errno(-errno, "making the root read-only");
+        static const char *const writable[] = {"tmp", "run"};
         for (size_t i = 0; i < ARRAY_SIZE(writable); i++) {
-                _cleanup_close_ int fd = root_open(AT_FDCWD, writable[i], O_PATH | O_DIRECTORY, 0);
+                _cleanup_close_ int fd = root_open(rootfd, writable[i], O_PATH | O_DIRECTORY, 0);
+                /* The root is still writable here: an image without the directory gets one. */
+                if (fd == -ENOENT)
+                        fd = root_mkdir_nofollow(rootfd, writable[i], 0755);
                 if (fd < 0)
                         return log_errno(fd,
-                                         "%s in a read-only root (the image needs the "
+                                         "/%s in a read-only root (the image needs the "
                                          "directory)",
                                          writable[i]);
                 int r = mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
                 if (r < 0)
-                        return log_errno(r, "mounting tmpfs on %s", writable[i]);
+                        return log_errno(r, "mounting tmpfs on /%s", writable[i]);
+                TRACE(0, "mount", "tmpfs on /%s (read-only root)", writable[i]);
         }
+        return 0;
+}
+
+int rootfs_make_readonly(void)
+{
+        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+                return log_errno(-errno, "making the root read-only");
+        TRACE(0, "mount", "/ read-only");
         return 0;
 }

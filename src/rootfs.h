@@ -15,5 +15,9 @@ int rootfs_mount_overlay(int lower_fd, const char *rundir);
  * Every mount whose source is a host path must be done before this. */
 int rootfs_pivot(int rootfd);
 
-/* After pivot: a read-only root with fresh tmpfs on /tmp and /run. */
+/* For a read-only root, before the profile's mounts (which may go below them) and pivot:
+ * fresh tmpfs on /tmp and /run. */
+int rootfs_readonly_scratch(int rootfd);
+/* After pivot, once every mount point exists: the root read-only (the mounts on it keep
+ * their own flags). */
 int rootfs_make_readonly(void);

@@ -7,15 +7,17 @@
  *   4. rundir_create                  before clone: the child mounts its overlay from there
  *   5. block signals                  before clone: pid 1 inherits the mask and must never run
  *                                     a handler; the launcher takes them from a signalfd
- *   6. clone into new user, mount, pid, ipc, uts, cgroup and network namespaces
+ *   6. clone into new user, mount, pid, ipc, uts, cgroup and network namespaces (a profile may
+ *      share ipc, uts and cgroup with the host)
  *   7. userns_write_maps              the child is nobody until its ids are mapped
  *      sync 1 → child                 (SYNC_IDS_MAPPED)
  * CHILD (root in the user namespace; child.c)
- *   unpack the image, overlay root, /proc /dev /sys, /etc files, pivot_root, hostname,
+ *   unpack the image, overlay root, /proc /dev /sys, /etc files, the profile's mounts,
+ *   pivot_root, hostname,
  *   loopback, fork the command, become its init
  * WORKLOAD (workload.c)
- *   bounding set, identity, capabilities, chdir; sync 2 → launcher (SYNC_STARTED, its host pid);
- *   no_new_privs; seccomp last; exec
+ *   bounding set, identity, capabilities (ambient for a non-root user), chdir; sync 2 →
+ *   launcher (SYNC_STARTED, its host pid); rlimits; no_new_privs; seccomp last; exec
  * HOST again
  *   8. supervise                      relay signals to pid 1, take its SYNC_EXIT report
  *   9. teardown                       remove the run dir from inside the user namespace (its
@@ -43,9 +45,13 @@
 #include "sys.h"
 #include "util.h"
 
-#define NS_FLAGS                                                                                   \
-        (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |                \
-         CLONE_NEWCGROUP | CLONE_NEWNET)
+/* User, mount, pid and network are always new; a profile may share the others ([namespaces]). */
+static unsigned long ns_flags(const struct config *c)
+{
+        return CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
+               (c->ns.ipc ? CLONE_NEWIPC : 0) | (c->ns.uts ? CLONE_NEWUTS : 0) |
+               (c->ns.cgroup ? CLONE_NEWCGROUP : 0);
+}
 
 /* Signals the launcher relays to the sandbox. Stop signals (Ctrl-Z) are left alone: the
  * terminal stops the launcher and the command together, as one job. */
@@ -86,7 +92,7 @@ static int start_child(struct sandbox *sb)
         /* The workload's host pid arrives as the credentials of its SYNC_STARTED message. */
         (void)setsockopt(sb->sync_fd[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int));
 
-        sb->pid1 = clone_namespaces(NS_FLAGS);
+        sb->pid1 = clone_namespaces(ns_flags(sb->cfg));
         if (sb->pid1 < 0) {
                 int r = -errno;
                 if (r == -EPERM || r == -ENOSPC || r == -EACCES || r == -EINVAL)

@@ -4,11 +4,13 @@
 #include "schema.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "config.h"
+#include "profile_settings.h"
 #include "reslimits.h"
 #include "util.h"
 
@@ -21,6 +23,15 @@ int setting_error(char *err, size_t errsize, const char *fmt, ...)
         vsnprintf(err, errsize, fmt, ap);
         va_end(ap);
         return -EINVAL;
+}
+
+void setting_write_text(FILE *f, const char *value)
+{
+        for (; value && *value; value++) {
+                if (*value == '$')
+                        fputc('$', f);
+                fputc(*value, f);
+        }
 }
 
 void setting_set_string(char **field, const char *value)
@@ -67,17 +78,14 @@ static int apply_hostname(struct config *c, const char *v, char *err, size_t err
 
 static int apply_workdir(struct config *c, const char *v, char *err, size_t errsize)
 {
+        if (!*v) { /* the user's home inside */
+                free(c->workdir);
+                c->workdir = NULL;
+                return 0;
+        }
         if (v[0] != '/')
                 return ERR("'%s' must be an absolute path inside the sandbox", v);
         return set_string(&c->workdir, v);
-}
-
-static int apply_env(struct config *c, const char *v, char *err, size_t errsize)
-{
-        if (!env_assignment_valid(v))
-                return ERR("'%s' is not NAME=VALUE", v);
-        strv_push_dup(&c->env, v);
-        return 0;
 }
 
 static int apply_quiet(struct config *c, const char *v, char *err, size_t errsize)
@@ -103,6 +111,10 @@ static int apply_trace_json(struct config *c, const char *v, char *err, size_t e
 
 static int apply_read_only(struct config *c, const char *v, char *err, size_t errsize)
 {
+        if (!v) { /* --read-only without a value */
+                c->read_only = true;
+                return 0;
+        }
         if (setting_parse_bool(v, &c->read_only) < 0)
                 return ERR("'%s' is not true or false", v);
         return 0;
@@ -172,6 +184,11 @@ static int apply_io_weight(struct config *c, const char *v, char *err, size_t er
 
 static int apply_io_max(struct config *c, const char *v, char *err, size_t errsize)
 {
+        if (!*v) { /* an empty value clears the list, as for every list */
+                strv_free(c->limits.io_max);
+                c->limits.io_max = NULL;
+                return 0;
+        }
         if (!limits_io_max_valid(v))
                 return ERR("'%s' is not 'MAJ:MIN rbps=N wbps=N riops=N wiops=N'", v);
         strv_push_dup(&c->limits.io_max, v);
@@ -189,40 +206,209 @@ static int apply_limits_mode(struct config *c, const char *v, char *err, size_t 
         return 0;
 }
 
+/* --- show functions of the rows above: the value back as profile lines ------------------------ */
+
+static void show_sandbox(const struct config *c, const struct setting *s, FILE *f)
+{
+        if (streq(s->key, "user"))
+                fprintf(f, "user = %u:%u\n", c->uid, c->gid);
+        else if (streq(s->key, "hostname"))
+                fprintf(f, "hostname = %s\n", c->hostname);
+        else if (streq(s->key, "workdir")) {
+                fputs(c->workdir ? "workdir = " : "workdir =", f);
+                setting_write_text(f, c->workdir);
+                fputc('\n', f);
+        }
+}
+
+static void show_read_only(const struct config *c, const struct setting *s, FILE *f)
+{
+        fprintf(f, "%s = %s\n", s->key, c->read_only ? "yes" : "no");
+}
+
+static void show_size(FILE *f, const char *key, int64_t v)
+{
+        static const char suffix[] = "KMGT";
+        int i = -1;
+        if (v == LIMIT_UNSET)
+                return;
+        if (v == LIMIT_MAX) {
+                fprintf(f, "%s = max\n", key);
+                return;
+        }
+        while (i < 3 && v >= 1024 && v % 1024 == 0) {
+                v /= 1024;
+                i++;
+        }
+        fprintf(f, "%s = %" PRId64, key, v);
+        if (i >= 0)
+                fputc(suffix[i], f);
+        fputc('\n', f);
+}
+
+static void show_count(FILE *f, const char *key, int64_t v)
+{
+        if (v == LIMIT_MAX)
+                fprintf(f, "%s = max\n", key);
+        else if (v != LIMIT_UNSET)
+                fprintf(f, "%s = %" PRId64 "\n", key, v);
+}
+
+static void show_limits(const struct config *c, const struct setting *s, FILE *f)
+{
+        const struct limits *l = &c->limits;
+        if (streq(s->key, "memory")) {
+                show_size(f, s->key, l->memory_max);
+        } else if (streq(s->key, "memory_swap")) {
+                show_size(f, s->key, l->memory_swap_max);
+        } else if (streq(s->key, "pids")) {
+                show_count(f, s->key, l->pids_max);
+        } else if (streq(s->key, "cpus")) {
+                if (l->cpu_quota_us == LIMIT_MAX) {
+                        fputs("cpus = max\n", f);
+                } else if (l->cpu_quota_us != LIMIT_UNSET && l->cpu_period_us > 0) {
+                        char frac[16];
+                        int n = snprintf(frac, sizeof frac, "%05" PRId64,
+                                         (l->cpu_quota_us % l->cpu_period_us) * 100000 /
+                                             l->cpu_period_us);
+                        while (n > 0 && frac[n - 1] == '0')
+                                frac[--n] = 0;
+                        fprintf(f, "cpus = %" PRId64 "%s%s\n", l->cpu_quota_us / l->cpu_period_us,
+                                n ? "." : "", frac);
+                }
+        } else if (streq(s->key, "cpu_weight")) {
+                show_count(f, s->key, l->cpu_weight);
+        } else if (streq(s->key, "io_weight")) {
+                show_count(f, s->key, l->io_weight);
+        } else if (streq(s->key, "io_max")) {
+                fputs("io_max =\n", f);
+                for (size_t i = 0; l->io_max && l->io_max[i]; i++)
+                        fprintf(f, "io_max = %s\n", l->io_max[i]);
+        } else if (streq(s->key, "mode")) {
+                fprintf(f, "mode = %s\n", l->mode == LIMITS_STRICT ? "strict" : "best-effort");
+        }
+}
+
+/* The order of the rows is the order of --help, of `sandbox profile show` and of the docs. */
 const struct setting settings[] = {
-    {NULL, "help", NULL, 'h', ARG_NONE, NULL, META_HELP, NULL, "show this help and exit"},
-    {NULL, "version", NULL, 'V', ARG_NONE, NULL, META_VERSION, NULL, "show the version and exit"},
+    {NULL, "help", NULL, 'h', ARG_NONE, NULL, META_HELP, NULL, "show this help and exit", NULL},
+    {NULL, "version", NULL, 'V', ARG_NONE, NULL, META_VERSION, NULL, "show the version and exit",
+     NULL},
+
+    /* --- profiles, their sections and keys (issue 4) ------------------------------------ */
+    {"profile", "include", "profile", 0, ARG_REQUIRED, "NAME|FILE", META_PROFILE, NULL,
+     "start from a profile: a name (sandbox profile list) or a path (default: default)", NULL},
+    {"profile", "description", NULL, 0, ARG_REQUIRED, "TEXT", META_PROFILE_KEY, NULL,
+     "one line saying what the profile is for (shown by sandbox profile list)", NULL},
+
     {"sandbox", "user", NULL, 'u', ARG_REQUIRED, "UID[:GID]", META_NONE, apply_user,
-     "identity of the command inside (default 0:0, which is you)"},
+     "identity of the command inside (default 0:0, which is you)", show_sandbox},
     {"sandbox", "hostname", NULL, 0, ARG_REQUIRED, "NAME", META_NONE, apply_hostname,
-     "hostname inside (default: sandbox)"},
+     "hostname inside (default: sandbox)", show_sandbox},
     {"sandbox", "workdir", NULL, 'w', ARG_REQUIRED, "DIR", META_NONE, apply_workdir,
-     "working directory inside (default: the user's home)"},
-    {"environment", "set", "env", 'e', ARG_REQUIRED, "NAME=VALUE", META_NONE, apply_env,
-     "set a variable in the command's environment (repeatable)"},
-    {"filesystem", "read_only", "read-only", 0, ARG_NONE, NULL, META_NONE, apply_read_only,
-     "read-only root, with fresh tmpfs on /tmp and /run"},
+     "working directory inside (default: the user's home)", show_sandbox},
+
+    {"namespaces", "ipc", "ns-ipc", 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_ns_ipc,
+     "own IPC namespace (no: share the host's System V IPC objects)", show_ns},
+    {"namespaces", "uts", "ns-uts", 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_ns_uts,
+     "own hostname (no: the host's hostname)", show_ns},
+    {"namespaces", "cgroup", "ns-cgroup", 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_ns_cgroup,
+     "own cgroup namespace (no: the host's cgroup paths are visible)", show_ns},
+
+    {"filesystem", "read_only", "read-only", 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_read_only,
+     "read-only root, with fresh tmpfs on /tmp and /run", show_read_only},
+    {"filesystem", "bind", NULL, 0, ARG_REQUIRED, "SRC[:DST]", META_NONE, apply_bind,
+     "bind a host path, writable (repeatable)", show_mounts},
+    {"filesystem", "ro_bind", "ro-bind", 0, ARG_REQUIRED, "SRC[:DST]", META_NONE, apply_ro_bind,
+     "bind a host path, read-only (repeatable)", show_mounts},
+    {"filesystem", "dev_bind", "dev-bind", 0, ARG_REQUIRED, "SRC[:DST]", META_NONE, apply_dev_bind,
+     "bind a host device, usable inside (repeatable; warns)", show_mounts},
+    {"filesystem", "tmpfs", NULL, 0, ARG_REQUIRED, "DST[:size=N,mode=M]", META_NONE, apply_tmpfs,
+     "mount a fresh tmpfs (repeatable)", show_mounts},
+    {"filesystem", "symlink", NULL, 0, ARG_REQUIRED, "TARGET:PATH", META_NONE, apply_symlink,
+     "create PATH as a symlink to TARGET (repeatable)", show_mounts},
+    {"filesystem", "dir", NULL, 0, ARG_REQUIRED, "PATH[:MODE]", META_NONE, apply_dir,
+     "create a directory (repeatable)", show_mounts},
+
+    {"environment", "clear", "env-clear", 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_env_clear,
+     "start without the PATH and HOME defaults", show_env},
+    {"environment", "keep", "env-keep", 0, ARG_REQUIRED, "NAME[,NAME]", META_NONE, apply_env_keep,
+     "pass these variables of yours (NAME or PREFIX*; default TERM, LANG)", show_env},
+    {"environment", "set", "env", 'e', ARG_REQUIRED, "NAME=VALUE", META_NONE, apply_env_set,
+     "set a variable in the command's environment (repeatable)", show_env},
+    {"environment", "unset", "env-unset", 0, ARG_REQUIRED, "NAME[,NAME]", META_NONE,
+     apply_env_unset, "remove variables, defaults included", show_env},
+
+    {"capabilities", "keep", "cap-add", 0, ARG_REQUIRED, "CAP[,CAP]", META_NONE, apply_cap_keep,
+     "keep these capabilities (e.g. NET_BIND_SERVICE, or ALL); all others are dropped", show_caps},
+    {"capabilities", "drop", "cap-drop", 0, ARG_REQUIRED, "CAP[,CAP]", META_NONE, apply_cap_drop,
+     "drop these capabilities from the kept set (ALL: every one)", show_caps},
+    {"capabilities", "ambient", "cap-ambient", 0, ARG_REQUIRED, "CAP[,CAP]", META_NONE,
+     apply_cap_ambient, "of the kept ones, those a non-root --user gets too (ambient set)",
+     show_caps},
+
+    {"seccomp", "enabled", "seccomp", 0, ARG_REQUIRED, "BOOL", META_NONE, apply_seccomp_enabled,
+     "load the seccomp filter (no: none at all; warns)", show_seccomp},
+    {"seccomp", "default", "seccomp-default", 0, ARG_REQUIRED, "allow|deny", META_NONE,
+     apply_seccomp_default, "allow: a deny list (the built-in one); deny: an allow list",
+     show_seccomp},
+    {"seccomp", "errno", "seccomp-errno", 0, ARG_REQUIRED, "ERRNO", META_NONE, apply_seccomp_errno,
+     "errno of denied calls (default EPERM)", show_seccomp},
+    {"seccomp", "log", "seccomp-log", 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_seccomp_log,
+     "log what would be denied, deny nothing (kernel log, SCMP_ACT_LOG)", show_seccomp},
+    {"seccomp", "allow", "seccomp-allow", 0, ARG_REQUIRED, "SYSCALL[,...]", META_NONE,
+     apply_seccomp_allow, "allow system calls (lifts built-in denials)", show_seccomp},
+    {"seccomp", "deny", "seccomp-deny", 0, ARG_REQUIRED, "SYSCALL[,...]", META_NONE,
+     apply_seccomp_deny, "deny system calls", show_seccomp},
+    {"seccomp", "rule", "seccomp-rule", 0, ARG_REQUIRED, "'CALL argN OP V -> ACT'", META_NONE,
+     apply_seccomp_rule, "an argument rule, e.g. 'socket arg0 == 40 -> EAFNOSUPPORT'",
+     show_seccomp},
+
+#define RLIMIT_ROW(name, help)                                                                     \
+        {                                                                                          \
+                "rlimits", #name, "rlimit-" #name, 0, ARG_REQUIRED, "SOFT[:HARD]", META_NONE,      \
+                    apply_rlimit_##name, help, show_rlimit                                         \
+        }
+    RLIMIT_ROW(as, "address space, bytes (K M G T), or unlimited"),
+    RLIMIT_ROW(core, "core file size, bytes (0: no core dumps)"),
+    RLIMIT_ROW(cpu, "CPU time, seconds"),
+    RLIMIT_ROW(data, "data segment, bytes"),
+    RLIMIT_ROW(fsize, "largest file written, bytes"),
+    RLIMIT_ROW(locks, "file locks"),
+    RLIMIT_ROW(memlock, "locked memory, bytes"),
+    RLIMIT_ROW(msgqueue, "POSIX message queues, bytes"),
+    RLIMIT_ROW(nice, "highest nice priority, 0-40"),
+    RLIMIT_ROW(nofile, "open files"),
+    RLIMIT_ROW(nproc, "processes of the user id (counted host-wide)"),
+    RLIMIT_ROW(rtprio, "highest real-time priority"),
+    RLIMIT_ROW(rttime, "real-time CPU time, microseconds"),
+    RLIMIT_ROW(sigpending, "queued signals"),
+    RLIMIT_ROW(stack, "stack size, bytes"),
+#undef RLIMIT_ROW
+    /* --- end of the profiles block ------------------------------------------------------- */
+
     {"limits", "memory", NULL, 'm', ARG_REQUIRED, "SIZE", META_NONE, apply_memory,
-     "memory limit (memory.max), e.g. 512M"},
+     "memory limit (memory.max), e.g. 512M", show_limits},
     {"limits", "memory_swap", "memory-swap", 0, ARG_REQUIRED, "SIZE", META_NONE, apply_memory_swap,
-     "swap limit (memory.swap.max)"},
+     "swap limit (memory.swap.max)", show_limits},
     {"limits", "pids", NULL, 0, ARG_REQUIRED, "N", META_NONE, apply_pids,
-     "most processes and threads at once (pids.max)"},
+     "most processes and threads at once (pids.max)", show_limits},
     {"limits", "cpus", NULL, 0, ARG_REQUIRED, "N", META_NONE, apply_cpus,
-     "CPU time, in CPUs (cpu.max), e.g. 1.5"},
+     "CPU time, in CPUs (cpu.max), e.g. 1.5", show_limits},
     {"limits", "cpu_weight", "cpu-weight", 0, ARG_REQUIRED, "N", META_NONE, apply_cpu_weight,
-     "relative CPU share, 1-10000 (cpu.weight)"},
+     "relative CPU share, 1-10000 (cpu.weight)", show_limits},
     {"limits", "io_weight", "io-weight", 0, ARG_REQUIRED, "N", META_NONE, apply_io_weight,
-     "relative I/O share, 1-10000 (io.weight)"},
+     "relative I/O share, 1-10000 (io.weight)", show_limits},
     {"limits", "io_max", "io-max", 0, ARG_REQUIRED, "'MAJ:MIN rbps=N ...'", META_NONE, apply_io_max,
-     "I/O bandwidth limit of one device (io.max), repeatable"},
+     "I/O bandwidth limit of one device (io.max), repeatable", show_limits},
     {"limits", "mode", "limits", 0, ARG_REQUIRED, "strict|best-effort", META_NONE,
-     apply_limits_mode, "a limit the system cannot apply: an error, or a warning"},
-    {NULL, "quiet", NULL, 'q', ARG_NONE, NULL, META_NONE, apply_quiet, "print nothing but errors"},
+     apply_limits_mode, "a limit the system cannot apply: an error, or a warning", show_limits},
+    {NULL, "quiet", NULL, 'q', ARG_NONE, NULL, META_NONE, apply_quiet, "print nothing but errors",
+     NULL},
     {NULL, "trace", NULL, 0, ARG_OPTIONAL, "FILE", META_NONE, apply_trace,
-     "print each setup step with timings to stderr or FILE"},
+     "print each setup step with timings to stderr or FILE", NULL},
     {NULL, "trace-json", NULL, 0, ARG_NONE, NULL, META_NONE, apply_trace_json,
-     "write the trace as JSON lines"},
+     "write the trace as JSON lines", NULL},
 };
 const size_t settings_count = sizeof settings / sizeof settings[0];
 
@@ -233,4 +419,17 @@ const struct setting *setting_by_key(const char *section, const char *key)
                     streq(settings[i].key, key))
                         return &settings[i];
         return NULL;
+}
+
+const char *setting_option(const struct setting *s)
+{
+        return s->option ? s->option : s->key;
+}
+
+bool setting_section_known(const char *section)
+{
+        for (size_t i = 0; i < settings_count; i++)
+                if (settings[i].section && streq(settings[i].section, section))
+                        return true;
+        return false;
 }

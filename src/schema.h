@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct config;
 
@@ -19,7 +20,8 @@ enum meta_option {
         META_NONE,
         META_HELP,
         META_VERSION,
-        META_PROFILE,
+        META_PROFILE,     /* --profile, and [profile] include */
+        META_PROFILE_KEY, /* a key of the profile file itself ([profile] description): no option */
 };
 
 struct setting {
@@ -34,17 +36,27 @@ struct setting {
          * prefixes where the value came from: "file:line:" or "--option:"). */
         int (*apply)(struct config *c, const char *value, char *err, size_t errsize);
         const char *help;
+        /* Writes the setting's value in c as profile lines ("key = value\n"), so that applying
+         * them to the built-in defaults gives the same value (config_write_ini). NULL for
+         * command-line-only and meta options. */
+        void (*show)(const struct config *c, const struct setting *s, FILE *f);
 };
 
 extern const struct setting settings[];
 extern const size_t settings_count;
 
 const struct setting *setting_by_key(const char *section, const char *key);
+/* The long option of s ("read-only" for the key read_only). */
+const char *setting_option(const struct setting *s);
+/* True when section has at least one key in the table. */
+bool setting_section_known(const char *section);
 
 /* For setters everywhere: "true/yes/on/1" and "false/no/off/0"; -EINVAL otherwise. */
 int setting_parse_bool(const char *value, bool *ret);
 /* Replaces *field with a copy of value. */
 void setting_set_string(char **field, const char *value);
+/* Writes a free-text value for a show function: '$' doubled, as profile values are expanded. */
+void setting_write_text(FILE *f, const char *value);
 /* Formats the setter's error message and returns -EINVAL. */
 int setting_error(char *err, size_t errsize, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

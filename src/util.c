@@ -75,6 +75,30 @@ char **strv_copy(char *const *v)
         return r;
 }
 
+bool strv_contains(char *const *v, const char *s)
+{
+        for (size_t i = 0; v && v[i]; i++)
+                if (streq(v[i], s))
+                        return true;
+        return false;
+}
+
+size_t strv_remove(char **v, const char *s)
+{
+        size_t n = 0, o = 0;
+        for (size_t i = 0; v && v[i]; i++) {
+                if (streq(v[i], s)) {
+                        free(v[i]);
+                        n++;
+                } else {
+                        v[o++] = v[i];
+                }
+        }
+        if (v)
+                v[o] = NULL;
+        return n;
+}
+
 void strv_free(char **v)
 {
         for (size_t i = 0; v && v[i]; i++)
@@ -170,4 +194,33 @@ bool filename_safe(const char *s)
                 if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-')
                         return false;
         return true;
+}
+
+unsigned str_distance(const char *a, const char *b)
+{
+        enum { MAX = 32 };
+        size_t n = strlen(a), m = strlen(b);
+        unsigned d[MAX + 1][MAX + 1];
+
+        if (n > MAX || m > MAX)
+                return streq(a, b) ? 0 : 9;
+        for (size_t i = 0; i <= n; i++)
+                d[i][0] = (unsigned)i;
+        for (size_t j = 0; j <= m; j++)
+                d[0][j] = (unsigned)j;
+        for (size_t i = 1; i <= n; i++)
+                for (size_t j = 1; j <= m; j++) {
+                        unsigned cost =
+                            tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+                        unsigned best = d[i - 1][j - 1] + cost;
+                        if (d[i - 1][j] + 1 < best)
+                                best = d[i - 1][j] + 1;
+                        if (d[i][j - 1] + 1 < best)
+                                best = d[i][j - 1] + 1;
+                        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                            d[i - 2][j - 2] + 1 < best)
+                                best = d[i - 2][j - 2] + 1;
+                        d[i][j] = best;
+                }
+        return d[n][m] > 8 ? 9 : d[n][m];
 }

@@ -25,6 +25,9 @@ size_t strv_length(char *const *v);
 void strv_push(char ***v, char *s);
 void strv_push_dup(char ***v, const char *s);
 char **strv_copy(char *const *v);
+bool strv_contains(char *const *v, const char *s);
+/* Removes every entry equal to s; returns how many. */
+size_t strv_remove(char **v, const char *s);
 void strv_free(char **v);
 static inline void strv_freep(char ***v)
 {
@@ -52,3 +55,7 @@ void hex_encode(const unsigned char *in, size_t n, char *out);
 /* True when every character is in [A-Za-z0-9._-] and the string is non-empty, so it can be a
  * single file name that is not "." or "..". */
 bool filename_safe(const char *s);
+
+/* Edit distance between a and b (insertions, deletions, substitutions, and swaps of two
+ * neighbours), for "did you mean" suggestions. Gives up above 8 and returns 9. */
+unsigned str_distance(const char *a, const char *b);

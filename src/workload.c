@@ -1,6 +1,6 @@
 /* The command's own process: identity, capabilities, no_new_privs, seccomp, exec.
  * Starts as root in the user namespace (a child of pid 1, after pivot_root) and drops every
- * privilege the config does not grant before it execs; seccomp comes last. */
+ * privilege the config does not grant before it execs; rlimits, then seccomp come last. */
 #include "workload.h"
 
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -19,6 +20,7 @@
 #include "execdiag.h"
 #include "log.h"
 #include "macro.h"
+#include "profile_settings.h"
 #include "seccomp_filter.h"
 #include "sync.h"
 #include "sys.h"
@@ -52,6 +54,26 @@ static int set_identity(const struct config *c)
                 return log_errno(-errno, "setting gid %u", c->gid);
         if (setresuid(c->uid, c->uid, c->uid) < 0)
                 return log_errno(-errno, "setting uid %u", c->uid);
+        return 0;
+}
+
+static int apply_rlimits(const struct config *c)
+{
+        for (int res = 0; res < RLIMIT_COUNT; res++) {
+                const struct rlimit_setting *rl = &c->rlimits[res];
+                struct rlimit cur;
+                if (!rl->set)
+                        continue;
+                if (setrlimit(res, &(struct rlimit){rl->soft, rl->hard}) == 0)
+                        continue;
+                /* Raising a hard limit needs CAP_SYS_RESOURCE of the host, which no sandbox has. */
+                if (errno == EPERM && getrlimit(res, &cur) == 0 && rl->hard > cur.rlim_max)
+                        return log_error("[rlimits] %s: the hard limit %llu is above %llu, the "
+                                         "most you may set (ulimit -H)",
+                                         rlimit_key(res), (unsigned long long)rl->hard,
+                                         (unsigned long long)cur.rlim_max);
+                return log_errno(-errno, "[rlimits] %s", rlimit_key(res));
+        }
         return 0;
 }
 
@@ -91,19 +113,35 @@ _Noreturn void workload_exec(const struct config *c, int sync_fd)
         sigset_t none;
         _cleanup_free_ char *home = NULL;
         char **env;
+        uint64_t ambient;
 
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
+        ambient = c->uid != 0 ? c->caps_ambient & c->caps_keep : 0;
         home = home_of(c->uid);
         env = env_build(c, home);
 
         /* Bounding set first: dropping from it needs CAP_SETPCAP, gone after setresuid. */
-        if (caps_bound(c->caps_keep) < 0 || set_identity(c) < 0)
+        if (caps_bound(c->caps_keep) < 0)
                 fail();
-        /* A root command keeps the configured set; any other uid lost all on setresuid. */
-        if (caps_set(c->uid == 0 ? c->caps_keep : 0, false) < 0)
+        /* A non-root command that keeps capabilities keeps them across setresuid... */
+        if (ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+                log_errno(-errno, "PR_SET_KEEPCAPS");
                 fail();
+        }
+        if (set_identity(c) < 0)
+                fail();
+        /* ...and across exec through the ambient set, which needs them inheritable. A root
+         * command keeps the configured set with an empty inheritable set (exec gives root the
+         * bounding set anyway); any other uid without ambient lost all on setresuid. */
+        if (ambient) {
+                if (caps_set(ambient, true) < 0 || caps_raise_ambient(ambient) < 0)
+                        fail();
+                (void)prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+        } else if (caps_set(c->uid == 0 ? c->caps_keep : 0, false) < 0) {
+                fail();
+        }
         if (chdir(c->workdir ? c->workdir : home) < 0) {
                 if (c->workdir) {
                         log_errno(-errno, "working directory %s", c->workdir);
@@ -114,6 +152,8 @@ _Noreturn void workload_exec(const struct config *c, int sync_fd)
         /* sync 2: the launcher learns our host pid from the socket's credentials. */
         (void)sync_send(sync_fd, SYNC_STARTED, 0, 0);
 
+        if (apply_rlimits(c) < 0)
+                fail();
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
                 log_errno(-errno, "no_new_privs");
                 fail();

@@ -67,7 +67,8 @@ assert_match "$OUT" "^pid=[0-9]+$" "pid: pid"
 # try-syscall: the format for every name, and the result an unprivileged host user gets.
 for name in tiocsti tioclinux ptrace unshare-user clone-newuser mount keyctl bpf perf_event_open \
         userfaultfd io_uring_setup personality socket-vsock socket-alg socket-packet socket-raw \
-        chown mknod setuid kill1 reboot; do
+        chown mknod setuid kill1 reboot bind clone3 fsopen open_tree i386-keyctl i386-unshare-user \
+        x32-keyctl; do
         run "$P" try-syscall "$name"
         assert_match "$OUT" "^syscall=$name ret=-?[0-9]+ errno=(0|E[A-Z0-9]+)$" "try-syscall $name: $OUT"
 done
@@ -89,8 +90,18 @@ expect_errno kill1 EPERM
 expect_errno reboot EPERM
 expect_errno socket-raw EPERM
 expect_errno personality 0
+expect_errno clone3 0
+expect_errno userfaultfd 0
+expect_errno fsopen EPERM
+if [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null || echo 1024)" -gt 80 ]; then
+        expect_errno bind EACCES 80
+fi
+run "$P" try-syscall i386-keyctl
+assert_match "$OUT" "errno=(0|ENOSYS)$" "i386-keyctl runs the call (ENOSYS: the kernel has no i386 ABI)"
 assert_exit 0 unshare --user --map-root-user --mount "$P" try-syscall mount "$WORK"
 assert_eq "syscall=mount ret=0 errno=0" "$OUT" "try-syscall mount succeeds with CAP_SYS_ADMIN (user+mount ns)"
+assert_exit 0 "$P" getppid-loop 1000
+assert_match "$OUT" "^calls=1000 ns_per_call=[0-9]+\.[0-9]+$" "getppid-loop: calls and ns per call"
 run "$P" try-syscall no-such-call
 assert_rc 2 "try-syscall of an unknown name: status 2"
 

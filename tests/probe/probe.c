@@ -31,7 +31,14 @@
  *                      socket-alg, socket-packet, socket-raw, chown [PATH [UID [GID]]]
  *                      (default: creates /tmp/.probe-chown, 1:1), mknod [PATH=/tmp/.probe-
  *                      mknod] (char 1:3), setuid [UID=1000], kill1 (kill(1, 0)), reboot
- *                      (a harmless invalid magic: EPERM without CAP_SYS_BOOT, else EINVAL)
+ *                      (a harmless invalid magic: EPERM without CAP_SYS_BOOT, else EINVAL),
+ *                      clone3 (a plain fork through clone3), fsopen (tmpfs), open_tree (/),
+ *                      the same calls through a foreign ABI: i386-keyctl and
+ *                      i386-unshare-user (int 0x80), x32-keyctl (x32 numbering; ENOSYS
+ *                      where the kernel has x32 off). userfaultfd asks for user-mode faults
+ *                      only, which needs no privilege. bind [PORT=80] binds a TCP socket
+ *                      to 127.0.0.1:PORT (below 1024 it needs NET_BIND_SERVICE).
+ *   getppid-loop N     calls getppid() N times: calls=N ns_per_call=X.XX (the seccomp bench)
  *   write PATH [DATA]  (*) path=P ret=R errno=E   create/append DATA (default "probe\n")
  *   read PATH          (*) path=P ret=R errno=E bytes=N
  *   stat PATH          (*) path=P ret=R errno=E type=reg|dir|lnk|chr|blk|fifo|sock mode=0755
@@ -63,10 +70,13 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <stdint.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -296,15 +306,36 @@ static int cmd_pid(int argc, char **argv)
         return 0;
 }
 
-/* Runs PTRACE_TRACEME or unshare(CLONE_NEWUSER) in a child, which reports its errno as exit
- * status, so that the probe itself stays unchanged. */
-static long in_child(int traceme)
+/* A system call through the i386 ABI (int 0x80), which a 64-bit process can also enter:
+ * returns -1 with errno set, as syscall() does. ENOSYS on other machines. */
+static long int80(long nr, long a, long b, long c)
+{
+#ifdef __x86_64__
+        long ret;
+        __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+        if (ret < 0 && ret > -4096) {
+                errno = (int)-ret;
+                return -1;
+        }
+        return ret;
+#else
+        errno = ENOSYS;
+        return -1;
+#endif
+}
+
+/* Runs PTRACE_TRACEME (what 1), unshare(CLONE_NEWUSER) (0), or the same unshare through the
+ * i386 ABI (2) in a child, which reports its errno as exit status, so that the probe itself
+ * stays unchanged. */
+static long in_child(int what)
 {
         int status;
         pid_t pid = fork();
 
         if (pid == 0)
-                _exit((traceme ? ptrace(PTRACE_TRACEME, 0, NULL, NULL) : unshare(CLONE_NEWUSER)) < 0
+                _exit((what == 1   ? ptrace(PTRACE_TRACEME, 0, NULL, NULL)
+                       : what == 2 ? int80(310 /* unshare */, CLONE_NEWUSER, 0, 0)
+                                   : unshare(CLONE_NEWUSER)) < 0
                           ? errno
                           : 0);
         if (pid < 0 || waitpid(pid, &status, 0) < 0)
@@ -360,8 +391,8 @@ static long try_one(const char *n, int argc, char **argv)
                 attr[4] = (char)sizeof attr;
                 return closed(syscall(SYS_perf_event_open, attr, 0, -1, -1, 0));
         }
-        if (strcmp(n, "userfaultfd") == 0)
-                return closed(syscall(SYS_userfaultfd, O_CLOEXEC));
+        if (strcmp(n, "userfaultfd") == 0) /* UFFD_USER_MODE_ONLY: allowed unprivileged */
+                return closed(syscall(SYS_userfaultfd, O_CLOEXEC | 1));
         if (strcmp(n, "io_uring_setup") == 0) /* attr: a zeroed struct io_uring_params */
                 return closed(syscall(425 /* SYS_io_uring_setup */, 1, attr));
         if (strcmp(n, "personality") == 0)
@@ -393,6 +424,38 @@ static long try_one(const char *n, int argc, char **argv)
                 return kill(1, 0);
         if (strcmp(n, "reboot") == 0) /* invalid magic2: checked after CAP_SYS_BOOT */
                 return syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, 0, 0, NULL);
+        if (strcmp(n, "bind") == 0) {
+                struct sockaddr_in a = {.sin_family = AF_INET,
+                                        .sin_port = htons((uint16_t)atoi(arg(argc, argv, 0, "80"))),
+                                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+                int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        return -1;
+                r = bind(fd, (struct sockaddr *)&a, sizeof a);
+                close(fd);
+                return r;
+        }
+        if (strcmp(n, "clone3") == 0) {
+                uint64_t args[11] = {0};
+                args[4] = SIGCHLD; /* exit_signal */
+                r = syscall(435 /* SYS_clone3 */, args, 64 /* CLONE_ARGS_SIZE_VER0 */);
+                if (r == 0)
+                        _exit(0);
+                if (r > 0)
+                        waitpid((pid_t)r, NULL, 0);
+                return r < 0 ? -1 : 0;
+        }
+        if (strcmp(n, "fsopen") == 0)
+                return closed(syscall(430 /* SYS_fsopen */, "tmpfs", 0));
+        if (strcmp(n, "open_tree") == 0)
+                return closed(syscall(428 /* SYS_open_tree */, AT_FDCWD, "/", 0));
+        if (strcmp(n, "i386-keyctl") == 0)
+                return int80(288 /* keyctl */, KEYCTL_GET_KEYRING_ID, KEY_SPEC_USER_KEYRING, 0);
+        if (strcmp(n, "i386-unshare-user") == 0)
+                return in_child(2);
+        if (strcmp(n, "x32-keyctl") == 0)
+                return syscall(0x40000000 | SYS_keyctl, KEYCTL_GET_KEYRING_ID,
+                               KEY_SPEC_USER_KEYRING, 0);
         return -2;
 }
 
@@ -532,6 +595,22 @@ static int cmd_signal_wait(int argc, char **argv)
         }
 }
 
+static int cmd_getppid_loop(int argc, char **argv)
+{
+        long n = atol(argv[0]);
+        struct timespec a, b;
+
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        for (long i = 0; i < n; i++)
+                syscall(SYS_getppid);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        printf("calls=%ld ns_per_call=%.2f\n", n,
+               n > 0 ? ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) /
+                           (double)n
+                     : 0.0);
+        return 0;
+}
+
 static int cmd_exit(int argc, char **argv)
 {
         return atoi(argv[0]);
@@ -566,15 +645,25 @@ static const struct {
         const char *name;
         int min_args, max_args;
         int (*fn)(int argc, char **argv);
-} commands[] = {{"ids", 0, 0, cmd_ids},           {"ns", 0, 1, cmd_ns},
-                {"caps", 0, 0, cmd_caps},         {"status", 0, 0, cmd_status},
-                {"fds", 0, 0, cmd_fds},           {"mounts", 0, 0, cmd_mounts},
-                {"hostname", 0, 0, cmd_hostname}, {"env", 0, 0, cmd_env},
-                {"pid", 0, 0, cmd_pid},           {"try-syscall", 1, 4, cmd_try_syscall},
-                {"write", 1, 2, cmd_write},       {"read", 1, 1, cmd_read},
-                {"stat", 1, 1, cmd_stat},         {"chroot-escape", 1, 1, cmd_chroot_escape},
-                {"sleep", 1, 1, cmd_sleep},       {"signal-wait", 0, 0, cmd_signal_wait},
-                {"exit", 1, 1, cmd_exit},         {"kill-self", 1, 1, cmd_kill_self}};
+} commands[] = {{"ids", 0, 0, cmd_ids},
+                {"ns", 0, 1, cmd_ns},
+                {"caps", 0, 0, cmd_caps},
+                {"status", 0, 0, cmd_status},
+                {"fds", 0, 0, cmd_fds},
+                {"mounts", 0, 0, cmd_mounts},
+                {"hostname", 0, 0, cmd_hostname},
+                {"env", 0, 0, cmd_env},
+                {"pid", 0, 0, cmd_pid},
+                {"try-syscall", 1, 4, cmd_try_syscall},
+                {"write", 1, 2, cmd_write},
+                {"read", 1, 1, cmd_read},
+                {"stat", 1, 1, cmd_stat},
+                {"chroot-escape", 1, 1, cmd_chroot_escape},
+                {"sleep", 1, 1, cmd_sleep},
+                {"signal-wait", 0, 0, cmd_signal_wait},
+                {"exit", 1, 1, cmd_exit},
+                {"kill-self", 1, 1, cmd_kill_self},
+                {"getppid-loop", 1, 1, cmd_getppid_loop}};
 
 int main(int argc, char **argv)
 {
@@ -585,7 +674,8 @@ int main(int argc, char **argv)
                         return commands[i].fn(argc - 2, argv + 2);
         fputs("usage: probe ids | ns [PIDDIR] | caps | status | fds | mounts | hostname | env |\n"
               "  pid | try-syscall NAME [ARG...] | write PATH [DATA] | read PATH | stat PATH |\n"
-              "  chroot-escape PATH | sleep SECONDS | signal-wait | exit N | kill-self SIG\n"
+              "  chroot-escape PATH | sleep SECONDS | signal-wait | exit N | kill-self SIG |\n"
+              "  getppid-loop N\n"
               "(the header of tests/probe/probe.c documents the output)\n",
               stderr);
         return 2;

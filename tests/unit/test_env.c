@@ -9,15 +9,15 @@
 
 static void test_env_reset(void)
 {
-        struct config c = {0};
+        struct config *c = config_new(); /* the defaults keep TERM and LANG */
         char **env;
         setenv("TERM", "xterm-test", 1);
         setenv("LANG", "C.UTF-8", 1);
         setenv("SECRET_TOKEN", "leak", 1);
-        strv_push_dup(&c.env, "FOO=bar");
-        strv_push_dup(&c.env, "PATH=/custom");
-        strv_push_dup(&c.env, "FOO=baz");
-        env = env_build(&c, "/home/u");
+        strv_push_dup(&c->env, "FOO=bar");
+        strv_push_dup(&c->env, "PATH=/custom");
+        strv_push_dup(&c->env, "FOO=baz");
+        env = env_build(c, "/home/u");
         CHECK_STR(env_get(env, "HOME"), "/home/u");
         CHECK_STR(env_get(env, "TERM"), "xterm-test");
         CHECK_STR(env_get(env, "PATH"), "/custom");  /* --env overrides the default */
@@ -25,7 +25,7 @@ static void test_env_reset(void)
         CHECK(env_get(env, "SECRET_TOKEN") == NULL); /* the host's environment stays out */
         CHECK_INT(strv_length(env), 5);
         strv_free(env);
-        strv_free(c.env);
+        config_free(c);
 }
 
 static void test_passwd_home(void)
