@@ -105,6 +105,6 @@ _Noreturn void child_main(struct sandbox *sb)
                 die();
         }
         if (command == 0)
-                workload_exec(c, sb->sync_fd[1]);
+                workload_exec(c, &sb->seccomp, sb->sync_fd[1]);
         init_run(command, sb->sync_fd[1]);
 }

@@ -4,10 +4,14 @@
 #include "env.h"
 
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "macro.h"
+#include "sys.h"
 #include "util.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -87,27 +91,67 @@ char **env_build(const struct config *c, const char *home)
         return env;
 }
 
-char *passwd_home(const char *passwd, uint32_t uid)
+/* Field `field` (0: name, 5: home) of the passwd line for uid, or NULL. */
+static char *passwd_field(const char *passwd, uint32_t uid, unsigned field)
 {
         char want[16];
         snprintf(want, sizeof want, "%u", uid);
         for (const char *line = passwd; line && *line;) {
                 const char *end = strchrnul(line, '\n');
-                const char *f[7];
+                const char *f[8];
                 size_t nf = 0;
                 f[nf++] = line;
                 for (const char *p = line; p < end && nf < 7; p++)
                         if (*p == ':')
                                 f[nf++] = p + 1;
+                f[nf] = end + 1;
                 if (nf == 7) {
                         size_t ulen = (size_t)(f[3] - f[2] - 1);
-                        if (ulen == strlen(want) && memcmp(f[2], want, ulen) == 0 &&
-                            f[5][0] == '/') {
-                                size_t hlen = (size_t)(f[6] - f[5] - 1);
-                                return strndup(f[5], hlen);
-                        }
+                        size_t len = (size_t)(f[field + 1] - f[field] - 1);
+                        if (ulen == strlen(want) && memcmp(f[2], want, ulen) == 0 && len > 0)
+                                return strndup(f[field], len);
                 }
                 line = *end ? end + 1 : end;
         }
         return NULL;
+}
+
+char *passwd_home(const char *passwd, uint32_t uid)
+{
+        char *home = passwd_field(passwd, uid, 5);
+        if (home && home[0] != '/') {
+                free(home);
+                return NULL;
+        }
+        return home;
+}
+
+char *passwd_name(const char *passwd, uint32_t uid)
+{
+        return passwd_field(passwd, uid, 0);
+}
+
+/* The invoking user from the host's /etc/passwd, read by hand: the launcher never goes through
+ * NSS, so that it can be linked statically and never loads a module it did not choose. Users
+ * known only to a network directory fall back to $USER/$HOME. */
+static char *host_passwd_field(char *(*get)(const char *, uint32_t), const char *env_name)
+{
+        _cleanup_free_ char *passwd = NULL;
+        const char *v;
+        char *r = NULL;
+        if (read_file_at(AT_FDCWD, "/etc/passwd", 1 << 22, &passwd, NULL) == 0)
+                r = get(passwd, (uint32_t)getuid());
+        if (!r && (v = getenv(env_name)) && *v)
+                r = xstrdup(v);
+        return r;
+}
+
+char *host_user_name(void)
+{
+        return host_passwd_field(passwd_name, "USER");
+}
+
+char *host_user_home(void)
+{
+        return host_passwd_field(passwd_home, "HOME");
 }

@@ -14,3 +14,10 @@ char **env_build(const struct config *c, const char *home);
 const char *env_get(char *const *env, const char *name);
 /* Home directory of uid from passwd text (the image's /etc/passwd), or NULL. Allocated. */
 char *passwd_home(const char *passwd, uint32_t uid);
+/* Login name of uid from passwd text, or NULL. Allocated. */
+char *passwd_name(const char *passwd, uint32_t uid);
+
+/* The invoking user's login name and home from the host's /etc/passwd (never NSS), else from
+ * $USER and $HOME; NULL when neither says. Allocated. */
+char *host_user_name(void);
+char *host_user_home(void);

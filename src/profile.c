@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "env.h"
 #include "log.h"
 #include "macro.h"
 #include "schema.h"
@@ -64,19 +64,13 @@ void profile_ctx_init(struct profile_ctx *ctx)
         const char *home = getenv("HOME"), *user = getenv("USER"),
                    *config = getenv("XDG_CONFIG_HOME");
         const char *runtime = getenv("XDG_RUNTIME_DIR");
-        const struct passwd *pw = NULL;
         char cwd[PATH_MAX];
 
         memset(ctx, 0, sizeof *ctx);
-        /* The password database only when the environment does not say: it may load NSS. */
-        if (!home || !*home || !user || !*user)
-                pw = getpwuid(getuid());
-        if ((!home || !*home) && pw)
-                home = pw->pw_dir;
-        if ((!user || !*user) && pw)
-                user = pw->pw_name;
-        ctx->vars[PROFILE_VAR_HOME] = home && *home ? xstrdup(home) : NULL;
-        ctx->vars[PROFILE_VAR_USER] = user && *user ? xstrdup(user) : NULL;
+        /* The environment first; /etc/passwd only when it does not say. */
+        ctx->vars[PROFILE_VAR_HOME] = home && *home ? xstrdup(home) : host_user_home();
+        ctx->vars[PROFILE_VAR_USER] = user && *user ? xstrdup(user) : host_user_name();
+        home = ctx->vars[PROFILE_VAR_HOME];
         ctx->vars[PROFILE_VAR_UID] = xasprintf("%u", (unsigned)getuid());
         ctx->vars[PROFILE_VAR_XDG_RUNTIME_DIR] = runtime && *runtime ? xstrdup(runtime) : NULL;
         ctx->vars[PROFILE_VAR_PWD] = getcwd(cwd, sizeof cwd) ? xstrdup(cwd) : NULL;

@@ -4,6 +4,8 @@
  *   1. cache_open, userns_plan_build  the id map's fingerprint is part of the image cache key
  *   2. check --user against the map   fail before anything is created
  *   3. image_open                     a missing or unreadable image fails before any state
+ *      seccomp_prepare                the filter is compiled here (or read compiled from the
+ *                                     cache), so the workload only installs it
  *   4. rundir_create                  before clone: the child mounts its overlay from there
  *   5. block signals                  before clone: pid 1 inherits the mask and must never run
  *                                     a handler; the launcher takes them from a signalfd
@@ -253,6 +255,8 @@ int sandbox_run(const struct config *c)
         }
         if ((r = image_open(c->image, &sb.cache, sb.ids.fingerprint, &sb.image)) < 0)
                 goto out;
+        if ((r = seccomp_prepare(c, sb.cache.fd, &sb.seccomp)) < 0)
+                goto out;
         if ((r = rundir_create(&sb.cache, &sb.run)) < 0)
                 goto out;
         if ((r = block_signals(&mask)) < 0)
@@ -286,6 +290,7 @@ out:
         closep(&sb.userns_fd);
         rundir_close(&sb.run);
         image_close(&sb.image);
+        seccomp_programs_free(&sb.seccomp);
         userns_plan_free(&sb.ids);
         cache_close(&sb.cache);
         return code;

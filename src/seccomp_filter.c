@@ -1,7 +1,7 @@
-/* The workload's seccomp filter (libseccomp), loaded as the very last step before exec: the
- * built-in deny table below, changed by the profile's [seccomp] section. Runs in the workload
- * process only, after capabilities are dropped and no_new_privs is set; every child of the
- * workload inherits it.
+/* The workload's seccomp policy: the built-in deny table below, changed by the profile's
+ * [seccomp] section, described here on the host and compiled by seccomp_bpf.c (libseccomp,
+ * once per distinct policy: the program is cached). The workload only installs the finished
+ * program, as its very last step before exec; every child of the workload inherits it.
  *
  * Two filters at most. The first always: default allow, the built-in table (minus what the
  * profile allows), the profile's deny list and argument rules. The second only for an allow
@@ -23,6 +23,7 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "seccomp_bpf.h"
 #include "seccomp_rules.h"
 #include "util.h"
 
@@ -86,12 +87,10 @@ static const unsigned long terminal_ioctls[] = {TIOCSTI, TIOCLINUX};
 static const int denied_families[] = {3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15};
 #define FIRST_DENIED_FAMILY (AF_PACKET + 1)
 
-/* One filter, as one libseccomp context per ABI, merged at load: libseccomp adds a rule to
- * all the ABIs of a context or to none, and a rule that is redundant on one ABI (i386's
- * socketcall is denied whole) would then be missing on the others. */
+/* One filter being described: its rules are recorded here, compiled (or found compiled) by
+ * seccomp_bpf.c. */
 struct builder {
-        scmp_filter_ctx ctx[3];
-        size_t n_ctx;
+        struct seccomp_filter_desc *f;
         const struct config *c;
         int rules;
 };
@@ -104,19 +103,14 @@ static uint32_t deny_action(const struct builder *b, int err)
 static int add_rule(struct builder *b, uint32_t action, const char *name, unsigned n,
                     const struct scmp_arg_cmp *cmp)
 {
-        int nr = seccomp_syscall_resolve_name(name), r;
+        int nr = seccomp_syscall_resolve_name(name);
 
         if (nr == __NR_SCMP_ERROR) {
                 /* Newer than this libseccomp: it cannot filter it, the kernel may not have it. */
                 TRACE(0, "seccomp", "%s: unknown to libseccomp, not filtered", name);
                 return 0;
         }
-        for (size_t i = 0; i < b->n_ctx; i++) {
-                r = seccomp_rule_add_array(b->ctx[i], action, nr, n, cmp);
-                /* EEXIST: already covered on this ABI; EDOM: the call does not exist there. */
-                if (r < 0 && r != -EEXIST && r != -EDOM)
-                        return log_errno(r, "seccomp: adding a rule for %s", name);
-        }
+        seccomp_desc_add(b->f, action, nr, n, cmp);
         b->rules++;
         return 0;
 }
@@ -275,65 +269,13 @@ static int add_user_rules(struct builder *b, bool allow_rules)
         return 0;
 }
 
-static void release(struct builder *b)
-{
-        for (size_t i = 0; i < b->n_ctx; i++)
-                seccomp_release(b->ctx[i]);
-        b->n_ctx = 0;
-}
-
-/* Foreign system call ABIs the CPU can also enter (int 0x80, x32): the same rules apply
- * there, or they would be a way around them. */
-static int new_filter(struct builder *b, uint32_t default_action)
-{
-        const uint32_t foreign[] = {SCMP_ARCH_X86, SCMP_ARCH_X32};
-        int r = 0;
-
-        b->ctx[b->n_ctx] = seccomp_init(default_action);
-        if (!b->ctx[b->n_ctx])
-                return log_error("seccomp_init failed");
-        b->n_ctx++;
-        for (size_t i = 0; i < ARRAY_SIZE(foreign) && seccomp_arch_native() == SCMP_ARCH_X86_64;
-             i++) {
-                scmp_filter_ctx ctx = seccomp_init(default_action);
-                if (!ctx)
-                        return log_error("seccomp_init failed");
-                b->ctx[b->n_ctx++] = ctx;
-                r = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
-                if (r == 0)
-                        r = seccomp_arch_add(ctx, foreign[i]);
-                if (r < 0)
-                        return log_errno(r, "seccomp: adding a foreign ABI");
-        }
-        for (size_t i = 0; i < b->n_ctx && r == 0; i++)
-                r = seccomp_attr_set(b->ctx[i], SCMP_FLTATR_CTL_OPTIMIZE, 2);
-        return r < 0 ? log_errno(r, "setting up the seccomp filter") : 0;
-}
-
-static int load(struct builder *b, const char *what)
-{
-        int r = 0;
-
-        /* seccomp_merge releases the context it merges in, on success. */
-        while (b->n_ctx > 1 && r == 0) {
-                r = seccomp_merge(b->ctx[0], b->ctx[b->n_ctx - 1]);
-                if (r == 0)
-                        b->n_ctx--;
-        }
-        if (r == 0)
-                r = seccomp_load(b->ctx[0]);
-        release(b);
-        if (r < 0)
-                return log_errno(r, "loading the seccomp filter (%s)", what);
-        return 0;
-}
-
 /* The deny filter: default allow, the built-in table, the profile's deny list and rules. */
-static int deny_filter(const struct config *c)
+static int deny_filter(const struct config *c, struct seccomp_filter_desc *f)
 {
-        struct builder b = {.c = c};
-        int r = new_filter(&b, SCMP_ACT_ALLOW);
+        struct builder b = {.f = f, .c = c};
+        int r = 0;
 
+        f->default_action = SCMP_ACT_ALLOW;
         for (size_t i = 0; r == 0 && i < ARRAY_SIZE(blocked); i++)
                 if (!allowed(&b, blocked[i].name))
                         r = add_rule(&b, deny_action(&b, blocked[i].err), blocked[i].name, 0, NULL);
@@ -350,49 +292,49 @@ static int deny_filter(const struct config *c)
                              NULL);
         if (r == 0)
                 r = add_user_rules(&b, false);
-        if (r < 0) {
-                release(&b);
-                return r;
-        }
         TRACE(0, "seccomp", "deny filter: %d rules%s", b.rules,
               c->seccomp.log ? " (log mode)" : "");
-        return load(&b, "deny list");
+        return r;
 }
 
 /* The allow filter of default = deny: only what is listed. execve is always in it, or the
  * command itself could not start. */
-static int allow_filter(const struct config *c)
+static int allow_filter(const struct config *c, struct seccomp_filter_desc *f)
 {
-        struct builder b = {.c = c};
-        int r = new_filter(&b, deny_action(&b, c->seccomp.errno_value));
+        struct builder b = {.f = f, .c = c};
+        int r;
 
-        if (r == 0)
-                r = add_rule(&b, SCMP_ACT_ALLOW, "execve", 0, NULL);
+        f->default_action = deny_action(&b, c->seccomp.errno_value);
+        r = add_rule(&b, SCMP_ACT_ALLOW, "execve", 0, NULL);
         for (size_t i = 0; r == 0 && c->seccomp.allow && c->seccomp.allow[i]; i++)
                 r = add_rule(&b, SCMP_ACT_ALLOW, c->seccomp.allow[i], 0, NULL);
         if (r == 0)
                 r = add_user_rules(&b, true);
-        if (r < 0) {
-                release(&b);
-                return r;
-        }
         TRACE(0, "seccomp", "allow filter: %d calls and rules", b.rules);
-        return load(&b, "allow list");
+        return r;
 }
 
-int seccomp_apply(const struct config *c)
+int seccomp_prepare(const struct config *c, int cache_fd, struct seccomp_programs *ret)
 {
-        TRACE_BEGIN(t);
+        struct seccomp_filter_desc f[SECCOMP_MAX_PROGRAMS] = {0};
+        size_t n = 0;
         int r;
+        TRACE_BEGIN(t);
 
+        memset(ret, 0, sizeof *ret);
         if (!c->seccomp.enabled) {
                 TRACE(0, "seccomp", "disabled by the profile");
                 return 0;
         }
-        r = deny_filter(c);
+        r = deny_filter(c, &f[n++]);
         if (r == 0 && c->seccomp.default_deny)
-                r = allow_filter(c);
+                r = allow_filter(c, &f[n++]);
         if (r == 0)
-                TRACE(t, "seccomp", "loaded");
+                r = seccomp_bpf_build(f, n, cache_fd, ret);
+        for (size_t i = 0; i < n; i++)
+                seccomp_desc_free(&f[i]);
+        if (r == 0)
+                TRACE(t, "seccomp", "%zu filter(s) ready: %s", n,
+                      ret->from_cache ? "compiled before, from the cache" : "compiled now");
         return r;
 }

@@ -1,8 +1,12 @@
-/* The workload's seccomp filter (libseccomp), loaded as the very last step before exec.
- * Runs in the workload process only, after capabilities are dropped and no_new_privs is set;
- * every child of the workload inherits it. */
+/* The workload's seccomp policy: described and compiled on the host (seccomp_prepare, before
+ * clone, so the child inherits the programs), installed by the workload as the very last step
+ * before exec (seccomp_bpf.h: seccomp_install). */
 #pragma once
+
+#include "seccomp_bpf.h"
 
 struct config;
 
-int seccomp_apply(const struct config *c);
+/* Builds the programs the config asks for (none when seccomp is off), from the cache under
+ * cache_fd when this exact policy was compiled before. */
+int seccomp_prepare(const struct config *c, int cache_fd, struct seccomp_programs *ret);

@@ -6,12 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "log.h"
 #include "macro.h"
 #include "sys.h"
@@ -20,8 +20,7 @@
 int userns_plan_build(struct userns_plan *p)
 {
         _cleanup_free_ char *subuid = NULL, *subgid = NULL;
-        struct passwd *pw = getpwuid(getuid());
-        const char *name = pw ? pw->pw_name : NULL;
+        _cleanup_free_ char *name = host_user_name();
         uint32_t nu, ng;
         char fu[32], fg[32];
 

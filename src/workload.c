@@ -108,7 +108,8 @@ static _Noreturn void exec_command(char *const argv[], char *const env[])
         _exit(execdiag_report(cmd, tried, err));
 }
 
-_Noreturn void workload_exec(const struct config *c, int sync_fd)
+_Noreturn void workload_exec(const struct config *c, const struct seccomp_programs *filters,
+                             int sync_fd)
 {
         sigset_t none;
         _cleanup_free_ char *home = NULL;
@@ -159,7 +160,7 @@ _Noreturn void workload_exec(const struct config *c, int sync_fd)
                 fail();
         }
         /* Last, so the filter need not allow anything the setup above does. */
-        if (seccomp_apply(c) < 0)
+        if (seccomp_install(filters) < 0)
                 fail();
         TRACE(0, "exec", "%s", c->argv[0]);
         exec_command(c->argv, env);

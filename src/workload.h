@@ -4,5 +4,8 @@
 #pragma once
 
 struct config;
+struct seccomp_programs;
 
-_Noreturn void workload_exec(const struct config *c, int sync_fd);
+/* filters: compiled on the host (seccomp_prepare), installed here last. */
+_Noreturn void workload_exec(const struct config *c, const struct seccomp_programs *filters,
+                             int sync_fd);

@@ -18,7 +18,7 @@ runs=${1:-40}
 
 find_build() {
         local b
-        for b in "${SANDBOX_BUILD_DIR:-}" "$src/build" /var/tmp/sandbox-test/build; do
+        for b in "${SANDBOX_BUILD_DIR:-}" "$src/build" "${SANDBOX_TEST_TOP:-/var/tmp/sandbox-test}/build"; do
                 [ -n "$b" ] && [ -x "$b/sandbox" ] && { echo "$b"; return 0; }
         done
         return 1
@@ -35,7 +35,7 @@ fi
 
 if [ "$(id -u)" -eq 0 ]; then
         # The test user must be able to read this script, the launcher and the image.
-        build=/var/tmp/sandbox-test/build
+        build=${SANDBOX_TEST_TOP:-/var/tmp/sandbox-test}/build
         [ -x "$build/sandbox" ] || { echo "launch.sh: as root, run tools/test.sh first (it builds $build)" >&2; exit 1; }
         copy=$(mktemp -d /tmp/sandbox-bench.XXXXXX)
         trap 'rm -rf "$copy"' EXIT

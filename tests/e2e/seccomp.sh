@@ -144,3 +144,19 @@ assert_contains "$ERR" "sandbox: --seccomp-allow: unknown system call 'ptrce' (d
         "an unknown system call is named, with the nearest one"
 assert_exit 125 sb --seccomp-rule 'ioctl arg7 == 1' "$img" /bin/true
 assert_contains "$ERR" "expected arg0 to arg5" "a bad rule is explained"
+
+# --- the compiled program is cached per policy, and a damaged cache entry is never loaded -----
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/sandbox/seccomp
+rm -rf "$cache"
+assert_exit 0 sb --trace "$img" /bin/true
+assert_contains "$ERR" "compiled now" "the first launch with a policy compiles its filter"
+assert_exit 0 sb --trace "$img" /bin/true
+assert_contains "$ERR" "from the cache" "the next launch with the same policy takes it from the cache"
+assert_exit 0 sb --trace --seccomp-allow keyctl "$img" /bin/true
+assert_contains "$ERR" "compiled now" "another policy is compiled, not taken from the cache"
+for f in "$cache"/*.bpf; do
+        head -c 20 /dev/urandom >"$f"
+done
+expect keyctl EPERM "a damaged cache entry is recompiled: keyctl still fails with EPERM"
+assert_exit 0 sb --trace "$img" /bin/true
+assert_contains "$ERR" "from the cache" "the recompiled program replaced the damaged entry"
