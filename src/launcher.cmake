@@ -17,3 +17,6 @@ add_executable(sandbox
   caps.c seccomp_filter.c)
 target_link_libraries(sandbox PRIVATE sandbox_core PkgConfig::LIBCAP PkgConfig::LIBSECCOMP)
 install(TARGETS sandbox RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# Resource limits through the user's delegated cgroup v2 subtree (issue 7).
+target_sources(sandbox_core PRIVATE cgroup_text.c)

@@ -140,9 +140,12 @@ static int apply_count(int64_t *field, const char *v, int64_t lo, int64_t hi, ch
                 *field = LIMIT_MAX;
                 return 0;
         }
-        if (parse_u64(v, &n) < 0 || n < (uint64_t)lo || n > (uint64_t)hi)
-                return ERR("'%s' is not a number from %lld to %lld%s", v, (long long)lo,
-                           (long long)hi, hi == INT64_MAX ? " (or max)" : "");
+        if (parse_u64(v, &n) < 0 || n < (uint64_t)lo || n > (uint64_t)hi) {
+                if (hi == INT64_MAX)
+                        return ERR("'%s' is not a number from %lld up, or max", v, (long long)lo);
+                return ERR("'%s' is not a number from %lld to %lld", v, (long long)lo,
+                           (long long)hi);
+        }
         *field = (int64_t)n;
         return 0;
 }
@@ -189,6 +192,20 @@ static int apply_limits_mode(struct config *c, const char *v, char *err, size_t 
         return 0;
 }
 
+static int apply_cgroup_delegate(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (setting_parse_bool(v, &c->limits.delegate) < 0)
+                return ERR("'%s' is not true or false", v);
+        return 0;
+}
+
+static int apply_stats(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (setting_parse_bool(v, &c->limits.stats) < 0)
+                return ERR("'%s' is not true or false", v);
+        return 0;
+}
+
 const struct setting settings[] = {
     {NULL, "help", NULL, 'h', ARG_NONE, NULL, META_HELP, NULL, "show this help and exit"},
     {NULL, "version", NULL, 'V', ARG_NONE, NULL, META_VERSION, NULL, "show the version and exit"},
@@ -218,6 +235,10 @@ const struct setting settings[] = {
      "I/O bandwidth limit of one device (io.max), repeatable"},
     {"limits", "mode", "limits", 0, ARG_REQUIRED, "strict|best-effort", META_NONE,
      apply_limits_mode, "a limit the system cannot apply: an error, or a warning"},
+    {"limits", "delegate", "cgroup-delegate", 0, ARG_NONE, NULL, META_NONE, apply_cgroup_delegate,
+     "the sandbox may manage a cgroup subtree of its own"},
+    {"limits", "stats", NULL, 0, ARG_NONE, NULL, META_NONE, apply_stats,
+     "at exit, print peak memory, CPU time and peak pids"},
     {NULL, "quiet", NULL, 'q', ARG_NONE, NULL, META_NONE, apply_quiet, "print nothing but errors"},
     {NULL, "trace", NULL, 0, ARG_OPTIONAL, "FILE", META_NONE, apply_trace,
      "print each setup step with timings to stderr or FILE"},
