@@ -528,6 +528,10 @@ void cgroup_destroy(struct cgroup *cg)
                 r = wait_empty(cg->fd, EMPTY_TIMEOUT_MS);
                 read_stats(cg);
                 drop_fd(&cg->payload_fd);
+                /* payload/ first: unless the sandbox made cgroups of its own, that is all. */
+                if (r == 0 && unlinkat(cg->fd, "payload", AT_REMOVEDIR) < 0 && errno != ENOENT &&
+                    errno != EBUSY)
+                        r = -errno;
                 if (r == 0)
                         r = rmdir_tree(cg->base_fd, cg->name, 0);
                 if (r < 0)

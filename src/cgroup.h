@@ -40,6 +40,7 @@ struct cgroup {
         unsigned want;    /* controllers to make available to the sandbox's cgroup */
         unsigned hard;    /* ... of which the limits need (the others are for --stats) */
         unsigned dropped; /* controllers of limits dropped under --limits=best-effort */
+        uid_t uid;        /* ours: a cgroup is delegated to us when it is this uid's */
         int mnt_fd;       /* the cgroup2 mount, O_PATH */
         const char *mnt_path;
         char *own;  /* the launcher's cgroup at start, relative to the mount ("" is the root) */

@@ -136,7 +136,7 @@ static bool owned(const struct cgroup *cg, const char *rel)
         _cleanup_free_ char *procs = join(rel, "cgroup.procs");
         struct stat st;
 
-        if (fstatat(cg->mnt_fd, dir_of(rel), &st, 0) < 0 || st.st_uid != geteuid() ||
+        if (fstatat(cg->mnt_fd, dir_of(rel), &st, 0) < 0 || st.st_uid != cg->uid ||
             !(st.st_mode & S_IWUSR))
                 return false;
         return faccessat(cg->mnt_fd, procs, W_OK, 0) == 0;
@@ -353,6 +353,7 @@ int cgroup_plan(const struct config *c, struct cgroup *cg)
 
         if (!limits_want_cgroup(l))
                 return 0;
+        cg->uid = geteuid();
         for (size_t i = 0; i < n; i++)
                 hard |= asked[i].ctrl;
         cg->hard = hard;
@@ -367,7 +368,7 @@ int cgroup_plan(const struct config *c, struct cgroup *cg)
                 /* In a systemd user manager's tree, cgroups belong to the manager unless it
                  * delegated them: ask it for a scope of our own, as systemd-run --scope does. */
                 if (!(found && cg->nest_self) &&
-                    (cg_path_in_user_manager(cg->own, (unsigned)geteuid()) || !found ||
+                    (cg_path_in_user_manager(cg->own, (unsigned)cg->uid) || !found ||
                      (av & hard) != hard) &&
                     cg_scope_available()) {
                         if (cg_scope_request(scope_why, sizeof scope_why) == 0 &&

@@ -152,7 +152,8 @@ static int apply_count(int64_t *field, const char *v, int64_t lo, int64_t hi, ch
 
 static int apply_pids(struct config *c, const char *v, char *err, size_t errsize)
 {
-        return apply_count(&c->limits.pids_max, v, 1, INT64_MAX, err, errsize);
+        /* The sandbox's init and the command are two processes already. */
+        return apply_count(&c->limits.pids_max, v, 2, INT64_MAX, err, errsize);
 }
 
 static int apply_cpus(struct config *c, const char *v, char *err, size_t errsize)

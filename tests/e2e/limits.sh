@@ -45,8 +45,8 @@ assert_exit 125 sb --memory 12X "$img" true
 assert_eq "sandbox: --memory: '12X' is not a size (e.g. 512M, 2G, or max)" "$ERR" "a bad size: one line"
 assert_exit 125 sb --cpus 0 "$img" true
 assert_contains "$ERR" "is not a number of CPUs from 0.01 to 4096" "a bad CPU count: one line"
-assert_exit 125 sb --pids 0 "$img" true
-assert_eq "sandbox: --pids: '0' is not a number from 1 up, or max" "$ERR" "a bad pids count: one line"
+assert_exit 125 sb --pids 1 "$img" true
+assert_eq "sandbox: --pids: '1' is not a number from 2 up, or max" "$ERR" "--pids 1 (init and the command are 2): one line"
 assert_exit 125 sb --limits=loose "$img" true
 assert_eq "sandbox: --limits: 'loose' is not strict or best-effort" "$ERR" "a bad --limits mode"
 assert_exit 0 sb --help

@@ -40,6 +40,7 @@ setup() {
         mount -t proc proc /proc || return 1
         mount -t sysfs sysfs /sys || return 1
         mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
+        ln -sfn /proc/self/fd /dev/fd
         mkdir -p /dev/pts /dev/shm
         mount -t devpts devpts /dev/pts 2>/dev/null || true
         mount -t tmpfs -o mode=755 tmpfs /run || return 1

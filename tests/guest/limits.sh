@@ -52,8 +52,12 @@ delegated() {
         wait "$SB_PID" 2>/dev/null || true
 
         # --- every limit lands in the sandbox's cgroup; the sandbox runs in payload/ -----------
+        # run.sh gives the guest a disk, ubdb.
+        local disk io=()
+        disk=$(cat /sys/block/ubdb/dev 2>/dev/null || true)
+        [ -z "$disk" ] || io=(--io-max "$disk rbps=1048576 wiops=100")
         sb_bg "$WORK/l.out" "$WORK/l.err" --memory 96M --memory-swap 0 --pids 33 --cpus 0.5 \
-                --cpu-weight 50 "$img" sh -c 'echo up; exec sleep 30'
+                --cpu-weight 50 "${io[@]}" "$img" sh -c 'echo up; exec sleep 30'
         if wait_until 30 grep -q up "$WORK/l.out"; then
                 dir=$(the_cgroup)
                 assert_contains "$dir" "$ud/sandbox-" "the cgroup is made in the delegated subtree"
@@ -62,6 +66,12 @@ delegated() {
                 assert_eq "33" "$(cat "$dir/pids.max" 2>&1)" "--pids 33: pids.max"
                 assert_eq "50000 100000" "$(cat "$dir/cpu.max" 2>&1)" "--cpus 0.5: cpu.max"
                 assert_eq "50" "$(cat "$dir/cpu.weight" 2>&1)" "--cpu-weight 50: cpu.weight"
+                if [ -n "$disk" ]; then
+                        assert_eq "$disk rbps=1048576 wbps=max riops=max wiops=100" \
+                                "$(cat "$dir/io.max" 2>&1)" "--io-max '$disk rbps=1048576 wiops=100': io.max"
+                else
+                        note "no disk in the guest: io.max not checked"
+                fi
                 pid=$(head -n 1 "$dir/payload/cgroup.procs" 2>/dev/null || true)
                 assert_ne "" "$pid" "the sandbox's processes are in payload/"
                 assert_eq "" "$(cat "$dir/cgroup.procs")" "none sit in the cgroup that holds the limits"

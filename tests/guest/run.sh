@@ -49,10 +49,12 @@ fi
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/guest.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/home"
+# A small block device (ubdb, 98:16 in the guest), for io.max.
+truncate -s 8M "$scratch/disk.img"
 shm=/dev/shm
 [ -w "$shm" ] || shm=$scratch
 
-args=(mem="${GUEST_MEM:-512M}" con=null con0=fd:0,fd:1 quiet loglevel=3 panic=-1
+args=(mem="${GUEST_MEM:-512M}" ubd1="$scratch/disk.img" con=null con0=fd:0,fd:1 quiet loglevel=3 panic=-1
         root=/dev/root rootfstype=hostfs rootflags=/ ro init="$here/init.sh"
         GUEST_BODY="$body" GUEST_PLACES="$places" GUEST_TIMEOUT="${GUEST_BODY_TIMEOUT:-240}"
         SANDBOX_BIN="$bin" SANDBOX_BUILD_DIR="$build" SANDBOX_SRC_DIR="$src"

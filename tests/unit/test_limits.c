@@ -141,7 +141,7 @@ static void test_options(void)
 
         /* Bad values fail with the config unbuilt (the launcher exits 125). */
         char *bad[][4] = {
-            {"--memory", "12X"},       {"--memory", "512K"},     {"--pids", "0"},
+            {"--memory", "12X"},       {"--memory", "512K"},     {"--pids", "1"},
             {"--pids", "-1"},          {"--cpus", "0"},          {"--cpu-weight", "0"},
             {"--cpu-weight", "10001"}, {"--io-weight", "x"},     {"--io-max", "8:0"},
             {"--limits", "loose"},     {"--memory-swap", "lots"}};
