@@ -40,6 +40,7 @@ cgroup_us() {
 teardown() {
         local out t1
         # The clock starts once all 100 run (exec'ing them is slow under UML).
+        # shellcheck disable=SC2016 # for the sandbox's shell
         out=$("$SANDBOX" "$@" "$img" sh -c 'for i in $(seq 100); do sleep 1000 & done
                 while [ "$(ps | grep -c "[s]leep 1000")" -lt 100 ]; do sleep 0.05; done
                 exec probe clock' 2>/dev/null)

@@ -79,9 +79,9 @@ setup() {
 delegate() {
         mkdir "$1" || return 1
         chown 1000:1000 "$1" || return 1
-        for f in $(cat /sys/kernel/cgroup/delegate); do
+        while read -r f; do
                 [ ! -e "$1/$f" ] || chown 1000:1000 "$1/$f" || return 1
-        done
+        done </sys/kernel/cgroup/delegate
         setpriv --reuid=1000 --regid=1000 --clear-groups mkdir "$1/test.scope"
 }
 
@@ -142,6 +142,7 @@ run_body() {
                 SANDBOX_ROLE=guest BENCH_RUNS="$BENCH_RUNS" bash "$GUEST_BODY" "$1"
 }
 
+echo "guest-init: up ($(uname -r))"
 if ! setup; then
         say "setting up the guest failed"
         finish 1
