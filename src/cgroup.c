@@ -428,9 +428,28 @@ static int write_limits(const struct config *c, struct cgroup *cg)
         return 0;
 }
 
+/* The launcher's leaf (nest_self), the controllers, and base/<name>, flock'ed. */
+static int make(struct cgroup *cg)
+{
+        int r;
+
+        if (cg->nest_self && (r = step_aside(cg)) < 0) {
+                cg->nest_self = false;
+                return r;
+        }
+        if ((r = enable_chain(cg)) < 0)
+                return r;
+        if (mkdirat(cg->base_fd, cg->name, 0755) < 0)
+                return log_errno(-errno, "creating the cgroup /%s/%s", cg->base, cg->name);
+        cg->fd = openat(cg->base_fd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        r = cg->fd < 0 ? -errno : flock(cg->fd, LOCK_EX) < 0 ? -errno : 0;
+        if (r < 0)
+                return log_errno(r, "opening the cgroup /%s/%s", cg->base, cg->name);
+        return 0;
+}
+
 int cgroup_create(const struct config *c, struct cgroup *cg, const char *run_id)
 {
-        _cleanup_free_ char *path = NULL;
         char words[64];
         int r;
         TRACE_BEGIN(t);
@@ -443,29 +462,17 @@ int cgroup_create(const struct config *c, struct cgroup *cg, const char *run_id)
             openat(cg->mnt_fd, cg->base[0] ? cg->base : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (cg->base_fd < 0)
                 return log_errno(-errno, "opening the cgroup /%s", cg->base);
-        if (cg->nest_self && (r = step_aside(cg)) < 0) {
-                cg->nest_self = false;
-                return r;
-        }
-        if ((r = enable_chain(cg)) < 0)
-                return r;
-
-        /* Exclusive: no other launcher is between its mkdir and its flock; so what is unlocked
-         * and empty is stale. Shared while ours is made, for the same reason. */
+        /* Held while our cgroups are made: exclusive when we can have it, and then nothing of
+         * another launcher is between its mkdir and its flock (or its move into its leaf), so
+         * what is unlocked and empty is stale; else shared, which keeps such a sweep away. */
         if (flock(cg->base_fd, LOCK_EX | LOCK_NB) == 0)
                 sweep_stale(cg->base_fd);
-        (void)flock(cg->base_fd, LOCK_SH);
-        if (mkdirat(cg->base_fd, cg->name, 0755) < 0) {
-                r = log_errno(-errno, "creating the cgroup /%s/%s", cg->base, cg->name);
-                (void)flock(cg->base_fd, LOCK_UN);
-                return r;
-        }
-        cg->fd = openat(cg->base_fd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        r = cg->fd < 0 ? -errno : flock(cg->fd, LOCK_EX) < 0 ? -errno : 0;
+        else
+                (void)flock(cg->base_fd, LOCK_SH);
+        r = make(cg);
         (void)flock(cg->base_fd, LOCK_UN);
         if (r < 0)
-                return log_errno(r, "opening the cgroup /%s/%s", cg->base, cg->name);
-
+                return r;
         if ((r = write_limits(c, cg)) < 0)
                 return r;
         if (cg->delegate) {
