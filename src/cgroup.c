@@ -362,13 +362,13 @@ static int write_limit(const struct config *c, struct cgroup *cg, unsigned ctrl,
                 hint = " (no such block device)";
         else if (r == -ENOENT)
                 hint = " (this kernel does not offer it)";
-        if (c->limits.mode == LIMITS_STRICT)
-                return log_errno(r,
-                                 "cannot apply %s: writing %s = %s%s; or pass "
-                                 "--limits=best-effort to run without it",
-                                 option, file, value, hint);
-        log_warn("%s dropped: writing %s = %s failed%s: %s", option, file, value, hint,
-                 strerror(-r));
+        if (c->limits.mode == LIMITS_STRICT) {
+                log_error("cannot apply %s: writing %s = %s: %s%s; or pass --limits=best-effort "
+                          "to run without it",
+                          option, file, value, strerror(-r), hint);
+                return r;
+        }
+        log_warn("%s dropped: writing %s = %s: %s%s", option, file, value, strerror(-r), hint);
         return 0;
 }
 
