@@ -3,6 +3,7 @@
  * sandbox, starts the command, and stays as its init. Each ordering constraint is commented. */
 #include <errno.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -51,7 +52,7 @@ static void build_root(struct sandbox *sb)
          * all comes before pivot_root, and every target is resolved inside the new root. */
         STAGE(procfs_setup(root));
         STAGE(devfs_setup(root, idmap_contains(&sb->ids.gid, 5), c->ns.ipc));
-        STAGE(sysfs_setup(root));
+        STAGE(sysfs_setup(root, sb->cg.active && sb->cg.delegate));
         STAGE(etcfiles_setup(root, rundir, c));
         /* The profile's mounts come last, so that they may cover anything above (a bind on
          * /etc/hosts wins); a read-only root's fresh /tmp and /run come before them, so that
@@ -79,6 +80,13 @@ _Noreturn void child_main(struct sandbox *sb)
         if (sync_expect(sb->sync_fd[1], SYNC_IDS_MAPPED) < 0)
                 die();
         TRACE(0, "child", "ids mapped, now root in the user namespace");
+
+        /* In the launch's cgroup by now (cloned into it, or moved before sync 1): it becomes
+         * the root of our cgroup namespace, the "/" of /sys/fs/cgroup inside. */
+        if (sb->cg.active && c->ns.cgroup && unshare(CLONE_NEWCGROUP) < 0) {
+                log_errno(-errno, "creating the cgroup namespace");
+                die();
+        }
 
         /* The host's supplementary groups mean nothing inside (denied with a single map). */
         (void)setgroups(0, NULL);

@@ -54,3 +54,7 @@ add_executable(sandbox
 target_link_libraries(sandbox PRIVATE sandbox_core)
 sandbox_link_libraries(sandbox)
 install(TARGETS sandbox RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# Resource limits through the user's delegated cgroup v2 subtree (issue 7).
+target_sources(sandbox_core PRIVATE cgroup_text.c)
+target_sources(sandbox PRIVATE cgroup.c cgroup_place.c cgroup_scope.c cgroup_report.c)

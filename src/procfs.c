@@ -113,7 +113,7 @@ int procfs_setup(int rootfd)
         return 0;
 }
 
-int sysfs_setup(int rootfd)
+int sysfs_setup(int rootfd, bool cgroup_rw)
 {
         _cleanup_close_ int fd = root_mkdir_nofollow(rootfd, "sys", 0555), cg = -1;
         const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -130,12 +130,16 @@ int sysfs_setup(int rootfd)
         for (size_t i = 0; i < ARRAY_SIZE(masked_sys_dirs); i++)
                 if ((r = mask_dir(rootfd, masked_sys_dirs[i])) < 0)
                         return r;
-        /* The sandbox's own cgroup (the cgroup namespace makes it "/"), read-only. A host
-         * without cgroup2 simply has none. */
+        /* The sandbox's own cgroup (the cgroup namespace makes it "/"), read-only unless it
+         * may manage a subtree of its own (--cgroup-delegate); its limits sit one level up,
+         * out of its reach either way. A host without cgroup2 simply has none. */
         cg = open_existing(rootfd, "sys/fs/cgroup");
         if (cg >= 0) {
-                r = mount_on_fd("cgroup2", cg, "cgroup2", flags, NULL);
-                TRACE(0, "mount", "cgroup2 on /sys/fs/cgroup (ro): %s",
+                r = mount_on_fd("cgroup2", cg, "cgroup2",
+                                cgroup_rw ? flags & ~(unsigned long)MS_RDONLY : flags, NULL);
+                if (r < 0 && cgroup_rw)
+                        return log_errno(r, "mounting the sandbox's cgroup on /sys/fs/cgroup");
+                TRACE(0, "mount", "cgroup2 on /sys/fs/cgroup (%s): %s", cgroup_rw ? "rw" : "ro",
                       r < 0 ? "not available" : "ok");
         }
         return 0;

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,33 @@ bool limits_any(const struct limits *l)
         return l->memory_max != LIMIT_UNSET || l->memory_swap_max != LIMIT_UNSET ||
                l->pids_max != LIMIT_UNSET || l->cpu_quota_us != LIMIT_UNSET ||
                l->cpu_weight != LIMIT_UNSET || l->io_weight != LIMIT_UNSET || l->io_max;
+}
+
+bool limits_want_cgroup(const struct limits *l)
+{
+        return limits_any(l) || l->delegate || l->stats;
+}
+
+void limits_format_size(int64_t bytes, char *buf, size_t size)
+{
+        static const char units[] = "KMGT";
+        int u = -1;
+        uint64_t v;
+
+        if (bytes == LIMIT_MAX) {
+                snprintf(buf, size, "max");
+                return;
+        }
+        v = bytes < 0 ? 0 : (uint64_t)bytes;
+        while (u < 3 && v >= (1024ULL << (10 * (u + 1))))
+                u++;
+        if (u < 0)
+                snprintf(buf, size, "%llu", (unsigned long long)v);
+        else if (v % (1ULL << (10 * (u + 1))) == 0)
+                snprintf(buf, size, "%llu%c", (unsigned long long)(v >> (10 * (u + 1))), units[u]);
+        else
+                snprintf(buf, size, "%.1f%c", (double)v / (double)(1ULL << (10 * (u + 1))),
+                         units[u]);
 }
 
 /* Whole and fractional part of a decimal "12.345", scaled by `scale` (integer result). */

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define LIMIT_UNSET (-1) /* for the int64_t fields: not asked for */
@@ -24,12 +25,16 @@ struct limits {
         int64_t io_weight;  /* 1..10000 */
         char **io_max;      /* "MAJ:MIN rbps=N wbps=N riops=N wiops=N" lines, as cgroup v2 */
         enum limits_mode mode;
+        bool delegate; /* the sandbox may manage a nested cgroup subtree of its own */
+        bool stats;    /* print peak memory, CPU time and peak pids on exit */
 };
 
 void limits_init(struct limits *l);
 void limits_free(struct limits *l);
 /* True when any limit is asked for. */
 bool limits_any(const struct limits *l);
+/* True when the launch wants a cgroup of its own: a limit, --cgroup-delegate or --stats. */
+bool limits_want_cgroup(const struct limits *l);
 
 /* "512M", "1.5G", "4096", "max" (1024-based suffixes K M G T). */
 int limits_parse_size(const char *s, int64_t *ret);
@@ -37,3 +42,7 @@ int limits_parse_size(const char *s, int64_t *ret);
 int limits_parse_cpus(const char *s, int64_t *ret_quota, int64_t *ret_period);
 /* "MAJ:MIN key=value..." with keys rbps wbps riops wiops. */
 bool limits_io_max_valid(const char *s);
+
+/* A size for people: "512M", "1.5G", "4096" (bytes under 1K), "max". Exact multiples of a unit
+ * print without a fraction, as they were most likely given. */
+void limits_format_size(int64_t bytes, char *buf, size_t size);

@@ -3,14 +3,21 @@
  * HOST (the invoking user, unprivileged)
  *   1. cache_open, userns_plan_build  the id map's fingerprint is part of the image cache key
  *   2. check --user against the map   fail before anything is created
+ *      cgroup_plan                    likewise a limit that cannot be applied (or its warning
+ *                                     with --limits=best-effort); may move the launcher into a
+ *                                     delegated systemd scope, which goes away with it
  *   3. image_open                     a missing or unreadable image fails before any state
  *      seccomp_prepare                the filter is compiled here (or read compiled from the
  *                                     cache), so the workload only installs it
  *   4. rundir_create                  before clone: the child mounts its overlay from there
+ *      cgroup_create                  after it (named after the run id), before clone: the
+ *                                     limits hold before the sandbox's first instruction
  *   5. block signals                  before clone: pid 1 inherits the mask and must never run
  *                                     a handler; the launcher takes them from a signalfd
  *   6. clone into new user, mount, pid, ipc, uts, cgroup and network namespaces (a profile may
- *      share ipc, uts and cgroup with the host)
+ *      share ipc, uts and cgroup with the host); with a cgroup, clone3 into it
+ *      (CLONE_INTO_CGROUP), and the child makes its cgroup namespace after sync 1, once it is
+ *      surely in it (older kernels: the launcher moves it before sync 1)
  *   7. userns_write_maps              the child is nobody until its ids are mapped
  *      sync 1 → child                 (SYNC_IDS_MAPPED)
  * CHILD (root in the user namespace; child.c)
@@ -22,7 +29,10 @@
  *   launcher (SYNC_STARTED, its host pid); rlimits; no_new_privs; seccomp last; exec
  * HOST again
  *   8. supervise                      relay signals to pid 1, take its SYNC_EXIT report
- *   9. teardown                       remove the run dir from inside the user namespace (its
+ *   9. cgroup_destroy                 after pid 1 is reaped: cgroup.kill whatever is left,
+ *                                     wait for populated 0, read the counts, rmdir
+ *      cgroup_report                  then: an OOM kill, refused forks, --stats
+ *      teardown                       remove the run dir from inside the user namespace (its
  *                                     files belong to mapped ids), and any stale ones
  */
 #include "sandbox.h"
@@ -86,6 +96,11 @@ static void trace_namespaces(pid_t pid)
 
 static int start_child(struct sandbox *sb)
 {
+        /* With a cgroup, the child makes its cgroup namespace once it is in the cgroup. */
+        unsigned long flags = ns_flags(sb->cfg);
+        if (sb->cg.active)
+                flags &= ~(unsigned long)CLONE_NEWCGROUP;
+        bool attach = false;
         char path[64];
         TRACE_BEGIN(t);
 
@@ -94,7 +109,13 @@ static int start_child(struct sandbox *sb)
         /* The workload's host pid arrives as the credentials of its SYNC_STARTED message. */
         (void)setsockopt(sb->sync_fd[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int));
 
-        sb->pid1 = clone_namespaces(ns_flags(sb->cfg));
+        sb->pid1 = clone_namespaces(flags, sb->cg.payload_fd);
+        if (sb->pid1 < 0 && sb->cg.payload_fd >= 0 &&
+            (errno == ENOSYS || errno == E2BIG || errno == EINVAL)) {
+                /* No CLONE_INTO_CGROUP (Linux < 5.7): moved below, before it may fork. */
+                sb->pid1 = clone_namespaces(flags, -1);
+                attach = true;
+        }
         if (sb->pid1 < 0) {
                 int r = -errno;
                 if (r == -EPERM || r == -ENOSPC || r == -EACCES || r == -EINVAL)
@@ -106,6 +127,11 @@ static int start_child(struct sandbox *sb)
         close(sb->sync_fd[1]);
         sb->sync_fd[1] = -1;
         TRACE(t, "clone", "pid 1 of the sandbox is host pid %d", sb->pid1);
+        if (attach) {
+                int r = cgroup_attach(&sb->cg, sb->pid1);
+                if (r < 0)
+                        return r;
+        }
         if (trace_on())
                 trace_namespaces(sb->pid1);
         snprintf(path, sizeof path, "/proc/%d/ns/user", sb->pid1);
@@ -238,26 +264,23 @@ int sandbox_run(const struct config *c)
         sigset_t mask;
         int r, status, code = EXIT_LAUNCHER;
 
+        cgroup_init(&sb.cg);
+
         if ((r = cache_open(&sb.cache)) < 0 || (r = userns_plan_build(&sb.ids)) < 0)
                 goto out;
         if (sb.ids.why_single)
                 log_msg("%s", sb.ids.why_single);
         if ((r = check_identity(c, &sb.ids)) < 0)
                 goto out;
-        if (limits_any(&c->limits)) {
-                /* Never silently dropped: this build has no cgroup support yet. */
-                if (c->limits.mode == LIMITS_STRICT) {
-                        r = log_error("resource limits were asked for, but this build cannot "
-                                      "apply them; drop them or pass --limits=best-effort");
-                        goto out;
-                }
-                log_warn("resource limits dropped: this build cannot apply them");
-        }
+        if ((r = cgroup_plan(c, &sb.cg)) < 0)
+                goto out;
         if ((r = image_open(c->image, &sb.cache, sb.ids.fingerprint, &sb.image)) < 0)
                 goto out;
         if ((r = seccomp_prepare(c, sb.cache.fd, &sb.seccomp)) < 0)
                 goto out;
         if ((r = rundir_create(&sb.cache, &sb.run)) < 0)
+                goto out;
+        if ((r = cgroup_create(c, &sb.cg, sb.run.id)) < 0)
                 goto out;
         if ((r = block_signals(&mask)) < 0)
                 goto out;
@@ -278,6 +301,10 @@ int sandbox_run(const struct config *c)
         }
         status = supervise(&sb, sigfd);
         code = exit_code(&sb, status);
+        cgroup_destroy(&sb.cg);
+        cgroup_report(c, &sb.cg,
+                      sb.got_exit ? (sb.exit_status < 0 ? sb.exit_signal : 0)
+                                  : (WIFSIGNALED(status) ? WTERMSIG(status) : 0));
         goto out;
 out_kill:
         if (sb.pid1 > 0) {
@@ -285,6 +312,7 @@ out_kill:
                 (void)waitpid(sb.pid1, NULL, 0);
         }
 out:
+        cgroup_destroy(&sb.cg);
         teardown(&sb);
         closep(&sb.sync_fd[0]);
         closep(&sb.userns_fd);
@@ -293,5 +321,6 @@ out:
         seccomp_programs_free(&sb.seccomp);
         userns_plan_free(&sb.ids);
         cache_close(&sb.cache);
+        cgroup_close(&sb.cg);
         return code;
 }

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "cache.h"
+#include "cgroup.h"
 #include "image.h"
 #include "seccomp_filter.h"
 #include "userns.h"
@@ -26,6 +27,8 @@ struct sandbox {
         int exit_status;
         int exit_signal;
         int got_exit;
+
+        struct cgroup cg; /* the launch's own cgroup (limits, --stats), when it has one */
 };
 
 /* Runs the sandbox to completion; returns the launcher's exit status. */

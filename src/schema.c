@@ -152,16 +152,20 @@ static int apply_count(int64_t *field, const char *v, int64_t lo, int64_t hi, ch
                 *field = LIMIT_MAX;
                 return 0;
         }
-        if (parse_u64(v, &n) < 0 || n < (uint64_t)lo || n > (uint64_t)hi)
-                return ERR("'%s' is not a number from %lld to %lld%s", v, (long long)lo,
-                           (long long)hi, hi == INT64_MAX ? " (or max)" : "");
+        if (parse_u64(v, &n) < 0 || n < (uint64_t)lo || n > (uint64_t)hi) {
+                if (hi == INT64_MAX)
+                        return ERR("'%s' is not a number from %lld up, or max", v, (long long)lo);
+                return ERR("'%s' is not a number from %lld to %lld", v, (long long)lo,
+                           (long long)hi);
+        }
         *field = (int64_t)n;
         return 0;
 }
 
 static int apply_pids(struct config *c, const char *v, char *err, size_t errsize)
 {
-        return apply_count(&c->limits.pids_max, v, 1, INT64_MAX, err, errsize);
+        /* The sandbox's init and the command are two processes already. */
+        return apply_count(&c->limits.pids_max, v, 2, INT64_MAX, err, errsize);
 }
 
 static int apply_cpus(struct config *c, const char *v, char *err, size_t errsize)
@@ -203,6 +207,28 @@ static int apply_limits_mode(struct config *c, const char *v, char *err, size_t 
                 c->limits.mode = LIMITS_BEST_EFFORT;
         else
                 return ERR("'%s' is not strict or best-effort", v);
+        return 0;
+}
+
+static int apply_cgroup_delegate(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (!v) {
+                c->limits.delegate = true;
+                return 0;
+        }
+        if (setting_parse_bool(v, &c->limits.delegate) < 0)
+                return ERR("'%s' is not true or false", v);
+        return 0;
+}
+
+static int apply_stats(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (!v) {
+                c->limits.stats = true;
+                return 0;
+        }
+        if (setting_parse_bool(v, &c->limits.stats) < 0)
+                return ERR("'%s' is not true or false", v);
         return 0;
 }
 
@@ -286,6 +312,10 @@ static void show_limits(const struct config *c, const struct setting *s, FILE *f
                         fprintf(f, "io_max = %s\n", l->io_max[i]);
         } else if (streq(s->key, "mode")) {
                 fprintf(f, "mode = %s\n", l->mode == LIMITS_STRICT ? "strict" : "best-effort");
+        } else if (streq(s->key, "delegate")) {
+                fprintf(f, "delegate = %s\n", l->delegate ? "yes" : "no");
+        } else if (streq(s->key, "stats")) {
+                fprintf(f, "stats = %s\n", l->stats ? "yes" : "no");
         }
 }
 
@@ -403,6 +433,10 @@ const struct setting settings[] = {
      "I/O bandwidth limit of one device (io.max), repeatable", show_limits},
     {"limits", "mode", "limits", 0, ARG_REQUIRED, "strict|best-effort", META_NONE,
      apply_limits_mode, "a limit the system cannot apply: an error, or a warning", show_limits},
+    {"limits", "delegate", "cgroup-delegate", 0, ARG_OPTIONAL, "BOOL", META_NONE,
+     apply_cgroup_delegate, "the sandbox may manage a cgroup subtree of its own", show_limits},
+    {"limits", "stats", NULL, 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_stats,
+     "at exit, print peak memory, CPU time and peak pids", show_limits},
     {NULL, "quiet", NULL, 'q', ARG_NONE, NULL, META_NONE, apply_quiet, "print nothing but errors",
      NULL},
     {NULL, "trace", NULL, 0, ARG_OPTIONAL, "FILE", META_NONE, apply_trace,

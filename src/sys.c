@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,7 +253,15 @@ void close_all_except(const int *keep, size_t n)
         (void)syscall(SYS_close_range, from, ~0U, 0);
 }
 
-pid_t clone_namespaces(unsigned long flags)
+pid_t clone_namespaces(unsigned long flags, int cgroup_fd)
 {
+        if (cgroup_fd >= 0) {
+                struct clone_args args = {
+                    .flags = flags | CLONE_INTO_CGROUP,
+                    .exit_signal = SIGCHLD,
+                    .cgroup = (uint64_t)cgroup_fd,
+                };
+                return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+        }
         return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 }

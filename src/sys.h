@@ -42,5 +42,7 @@ int random_hex16(char out[17]);
 void close_all_except(const int *keep, size_t n);
 
 /* fork-like clone(2) into new namespaces: returns 0 in the child, its pid in the parent. The
- * child must not use pthreads or raise() (glibc's cached thread id is the parent's). */
-pid_t clone_namespaces(unsigned long flags);
+ * child must not use pthreads or raise() (glibc's cached thread id is the parent's). With
+ * cgroup_fd >= 0 the child starts in that cgroup (clone3 with CLONE_INTO_CGROUP, Linux 5.7);
+ * -1 with errno ENOSYS, E2BIG or EINVAL on kernels without it. */
+pid_t clone_namespaces(unsigned long flags, int cgroup_fd);

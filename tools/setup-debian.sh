@@ -26,6 +26,9 @@ packages=(
         passwd coreutils findutils
         # comparison, benchmarks and debugging
         bubblewrap iperf3 hyperfine gdb strace
+        # resource limits: the systemd scope helper (sd-bus); the guest kernel with pure cgroup
+        # v2 the limit tests boot (tests/guest), and the systemd --user it runs there
+        libsystemd-dev user-mode-linux systemd
 )
 say "installing ${#packages[@]} packages"
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"

@@ -51,6 +51,13 @@
  *                      exits 0 after SIGTERM
  *   exit N             exits with status N, printing nothing
  *   kill-self SIG      kills itself with SIG (a number or a name such as TERM or SIGKILL)
+ *   hog MB             allocates and touches MB megabytes, 1 MB at a time, printing hog.mb=N
+ *                      every 8 MB, then hog=done mb=N (an OOM kill stops it before)
+ *   fork N             forks up to N children that wait; prints forked=K errno=E (E: why the
+ *                      next fork failed, 0 if all N were made), then kills and reaps them
+ *   spin SECONDS       busy-loops for SECONDS of wall time; prints spin.wall_ms=W
+ *                      spin.cpu_ms=C (the CPU time it got)
+ *   clock              clock.realtime_us=N (CLOCK_REALTIME: the same clock inside and out)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -641,6 +648,76 @@ static int cmd_kill_self(int argc, char **argv)
         return 1;
 }
 
+static int cmd_hog(int argc, char **argv)
+{
+        long mb = atol(argv[0]), i;
+
+        for (i = 0; i < mb; i++) {
+                char *p = malloc(1 << 20);
+                if (!p)
+                        break;
+                for (size_t o = 0; o < (1 << 20); o += 4096)
+                        p[o] = (char)(o + 1); /* touch every page: resident, not just mapped */
+                if ((i + 1) % 8 == 0)
+                        printf("hog.mb=%ld\n", i + 1);
+        }
+        printf("hog=done mb=%ld\n", i);
+        return 0;
+}
+
+static int cmd_fork(int argc, char **argv)
+{
+        long n = atol(argv[0]), k;
+        pid_t *kids = calloc((size_t)(n > 0 ? n : 1), sizeof *kids);
+        int err = 0;
+
+        for (k = 0; kids && k < n; k++) {
+                pid_t p = fork();
+                if (p < 0) {
+                        err = errno;
+                        break;
+                }
+                if (p == 0) {
+                        pause();
+                        _exit(0);
+                }
+                kids[k] = p;
+        }
+        printf("forked=%ld errno=%s\n", k, errname(err));
+        for (long i = 0; i < k; i++)
+                kill(kids[i], SIGKILL);
+        for (long i = 0; i < k; i++)
+                waitpid(kids[i], NULL, 0);
+        return 0;
+}
+
+static double now_s(clockid_t clock)
+{
+        struct timespec ts;
+        clock_gettime(clock, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmd_spin(int argc, char **argv)
+{
+        double secs = strtod(argv[0], NULL), start = now_s(CLOCK_MONOTONIC);
+        double cpu0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+        volatile unsigned long x = 0;
+
+        while (now_s(CLOCK_MONOTONIC) - start < secs)
+                for (int i = 0; i < 100000; i++)
+                        x += (unsigned long)i;
+        printf("spin.wall_ms=%.0f spin.cpu_ms=%.0f\n", (now_s(CLOCK_MONOTONIC) - start) * 1000,
+               (now_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0) * 1000);
+        return 0;
+}
+
+static int cmd_clock(int argc, char **argv)
+{
+        printf("clock.realtime_us=%.0f\n", now_s(CLOCK_REALTIME) * 1e6);
+        return 0;
+}
+
 static const struct {
         const char *name;
         int min_args, max_args;
@@ -663,7 +740,11 @@ static const struct {
                 {"signal-wait", 0, 0, cmd_signal_wait},
                 {"exit", 1, 1, cmd_exit},
                 {"kill-self", 1, 1, cmd_kill_self},
-                {"getppid-loop", 1, 1, cmd_getppid_loop}};
+                {"getppid-loop", 1, 1, cmd_getppid_loop},
+                {"hog", 1, 1, cmd_hog},
+                {"fork", 1, 1, cmd_fork},
+                {"spin", 1, 1, cmd_spin},
+                {"clock", 0, 0, cmd_clock}};
 
 int main(int argc, char **argv)
 {
@@ -675,7 +756,7 @@ int main(int argc, char **argv)
         fputs("usage: probe ids | ns [PIDDIR] | caps | status | fds | mounts | hostname | env |\n"
               "  pid | try-syscall NAME [ARG...] | write PATH [DATA] | read PATH | stat PATH |\n"
               "  chroot-escape PATH | sleep SECONDS | signal-wait | exit N | kill-self SIG |\n"
-              "  getppid-loop N\n"
+              "  getppid-loop N | hog MB | fork N | spin SECONDS | clock\n"
               "(the header of tests/probe/probe.c documents the output)\n",
               stderr);
         return 2;
