@@ -95,7 +95,7 @@ echo source >"$job/input"
 assert_eq "/work
 source" "$(cat "$WORK/ci.out")" "ci: starts in /work, which is the current directory"
 assert_eq built "$(cat "$job/output" 2>&1)" "ci: what the job writes stays in the directory"
-assert_match "$(cat "$WORK/ci.err")" "^sandbox: warning: resource limits dropped" \
+assert_match "$(cat "$WORK/ci.err")" "^sandbox: warning: --memory 4G dropped" \
         "ci: its [limits] are never silently dropped (best-effort: a warning here)"
 ( cd "$job" && sb profile show ci ) >"$WORK/ci.show"
 assert_match "$(cat "$WORK/ci.show")" "^memory = 4G$" "ci: a memory limit"
