@@ -20,6 +20,19 @@ static const char *const verb_names[] = {
     [VERB_VERSION] = "version",
 };
 
+const char *verb_name(int v)
+{
+        return v >= 0 && (size_t)v < ARRAY_SIZE(verb_names) ? verb_names[v] : NULL;
+}
+
+/* Verbs with options of their own (ps, inspect, enter, stop, kill: verbs.h): everything after
+ * the verb is theirs to parse. */
+static bool verb_owns_options(enum verb v)
+{
+        return v == VERB_PS || v == VERB_INSPECT || v == VERB_ENTER || v == VERB_STOP ||
+               v == VERB_KILL;
+}
+
 int verb_from_name(const char *s)
 {
         for (size_t i = 0; i < ARRAY_SIZE(verb_names); i++)
@@ -151,6 +164,11 @@ int cli_parse(int argc, char **argv, struct cli *c)
         if (argc > 1 && (v = verb_from_name(argv[1])) >= 0) {
                 c->verb = (enum verb)v;
                 first = 2;
+        }
+        if (verb_owns_options(c->verb)) {
+                for (int i = first; i < argc; i++)
+                        strv_push_dup(&c->args, argv[i]);
+                return 0;
         }
         /* Let getopt see argv[first-1] as its "program name" so the verb is skipped. */
         r = parse_options(argc - first + 1, argv + first - 1, c);

@@ -58,6 +58,8 @@ void config_free(struct config *c)
         free(c->workdir);
         strv_free(c->env);
         free(c->trace_path);
+        free(c->name);
+        free(c->status_json);
         limits_free(&c->limits);
         free(c);
 }

@@ -90,6 +90,7 @@ int rootfs_make_readonly(void)
         static const char *const writable[] = {"/tmp", "/run"};
         if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
                 return log_errno(-errno, "making the root read-only");
+        TRACE(0, "mount", "/ remounted read-only");
         for (size_t i = 0; i < ARRAY_SIZE(writable); i++) {
                 _cleanup_close_ int fd = root_open(AT_FDCWD, writable[i], O_PATH | O_DIRECTORY, 0);
                 if (fd < 0)
@@ -100,6 +101,7 @@ int rootfs_make_readonly(void)
                 int r = mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
                 if (r < 0)
                         return log_errno(r, "mounting tmpfs on %s", writable[i]);
+                TRACE(0, "mount", "tmpfs on %s (nosuid,nodev,mode=1777)", writable[i]);
         }
         return 0;
 }

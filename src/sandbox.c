@@ -8,6 +8,9 @@
  *   5. block signals                  before clone: pid 1 inherits the mask and must never run
  *                                     a handler; the launcher takes them from a signalfd
  *   6. clone into new user, mount, pid, ipc, uts, cgroup and network namespaces
+ *      session_capture                right after clone: pid 1's namespaces and a pidfd, while
+ *                                     pid 1 is still dumpable (it is not once it confines
+ *                                     itself), for `sandbox enter`
  *   7. userns_write_maps              the child is nobody until its ids are mapped
  *      sync 1 → child                 (SYNC_IDS_MAPPED)
  * CHILD (root in the user namespace; child.c)
@@ -15,10 +18,17 @@
  *   loopback, fork the command, become its init
  * WORKLOAD (workload.c)
  *   bounding set, identity, capabilities, chdir; sync 2 → launcher (SYNC_STARTED, its host pid);
+ *   with --stop-at-entry, wait until the launcher traces it (SYNC_TRACER_READY);
  *   no_new_privs; seccomp last; exec
  * HOST again
  *   8. supervise                      relay signals to pid 1, take its SYNC_EXIT report
- *   9. teardown                       remove the run dir from inside the user namespace (its
+ *      at sync 2: session_started     publish the state record (ps, inspect, enter, stop, kill
+ *                                     find the sandbox by it) and the control socket, write
+ *                                     --status-json's start line; with --stop-at-entry trace
+ *                                     the command to its exec and leave it stopped there
+ *   9. session_finish                 once pid 1 is reaped: remove the record first, so that
+ *                                     nothing points at a sandbox that is gone; the exit line
+ *      teardown                       remove the run dir from inside the user namespace (its
  *                                     files belong to mapped ids), and any stale ones
  */
 #include "sandbox.h"
@@ -39,6 +49,7 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "session.h"
 #include "sync.h"
 #include "sys.h"
 #include "util.h"
@@ -62,18 +73,6 @@ static int check_identity(const struct config *c, const struct userns_plan *ids)
         return log_error("--user %u:%u: ids 0..%u (uid) and 0..%u (gid) exist inside; widen "
                          "your range in /etc/subuid and /etc/subgid",
                          c->uid, c->gid, ids->uid.total - 1, ids->gid.total - 1);
-}
-
-static void trace_namespaces(pid_t pid)
-{
-        static const char *const ns[] = {"user", "mnt", "pid", "ipc", "uts", "cgroup", "net"};
-        for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
-                char path[64];
-                struct stat st;
-                snprintf(path, sizeof path, "/proc/%d/ns/%s", pid, ns[i]);
-                if (stat(path, &st) == 0)
-                        TRACE(0, "namespace", "%s:[%lu]", ns[i], (unsigned long)st.st_ino);
-        }
 }
 
 static int start_child(struct sandbox *sb)
@@ -102,8 +101,9 @@ static int start_child(struct sandbox *sb)
         close(sb->sync_fd[1]);
         sb->sync_fd[1] = -1;
         TRACE(t, "clone", "pid 1 of the sandbox is host pid %d", sb->pid1);
-        if (trace_on())
-                trace_namespaces(sb->pid1);
+        int r = session_capture(sb);
+        if (r < 0)
+                return r;
         snprintf(path, sizeof path, "/proc/%d/ns/user", sb->pid1);
         sb->userns_fd = open(path, O_RDONLY | O_CLOEXEC);
         if (sb->userns_fd < 0)
@@ -124,6 +124,11 @@ static void on_message(struct sandbox *sb, bool *sock_open)
         if (m.type == SYNC_STARTED) {
                 sb->command = sender;
                 TRACE(0, "started", "the command is host pid %d", sender);
+                if (session_started(sb) < 0) {
+                        /* Nothing may run that ps, stop or enter cannot find. */
+                        sb->session.failed = true;
+                        (void)kill(sb->pid1, SIGKILL);
+                }
         } else if (m.type == SYNC_EXIT) {
                 sb->got_exit = 1;
                 sb->exit_status = m.status;
@@ -139,22 +144,27 @@ static int supervise(struct sandbox *sb, int sigfd)
         int status;
 
         for (;;) {
-                struct pollfd p[2] = {{sigfd, POLLIN, 0}, {sb->sync_fd[0], POLLIN, 0}};
+                struct pollfd p[3] = {{sigfd, POLLIN, 0},
+                                      {session_control_fd(sb), POLLIN, 0},
+                                      {sb->sync_fd[0], POLLIN, 0}};
                 struct signalfd_siginfo si;
 
-                if (poll(p, sock_open ? 2 : 1, -1) < 0) {
+                if (poll(p, sock_open ? 3 : 2, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
                 }
-                if (sock_open && (p[1].revents & (POLLIN | POLLHUP)))
+                if (sock_open && (p[2].revents & (POLLIN | POLLHUP)))
                         on_message(sb, &sock_open);
+                if (p[1].revents & POLLIN)
+                        session_on_control(sb);
                 if (!(p[0].revents & POLLIN))
                         continue;
                 if (read(sigfd, &si, sizeof si) != (ssize_t)sizeof si)
                         continue;
                 if (si.ssi_signo == SIGCHLD) {
-                        pid_t w = waitpid(sb->pid1, &status, WNOHANG);
+                        session_on_sigchld(sb);
+                        pid_t w = wait4(sb->pid1, &status, WNOHANG, &sb->rusage);
                         if (w == sb->pid1) {
                                 TRACE(0, "exit", "pid 1 reaped, namespaces gone");
                                 /* Messages sent just before pid 1 died are still queued. */
@@ -170,7 +180,7 @@ static int supervise(struct sandbox *sb, int sigfd)
                 if (si.ssi_code != SI_KERNEL)
                         (void)kill(sb->pid1, (int)si.ssi_signo);
         }
-        (void)waitpid(sb->pid1, &status, 0);
+        (void)wait4(sb->pid1, &status, 0, &sb->rusage);
         return status;
 }
 
@@ -234,11 +244,15 @@ int sandbox_run(const struct config *c)
         sigset_t mask;
         int r, status, code = EXIT_LAUNCHER;
 
+        session_init(&sb.session);
+
         if ((r = cache_open(&sb.cache)) < 0 || (r = userns_plan_build(&sb.ids)) < 0)
                 goto out;
         if (sb.ids.why_single)
                 log_msg("%s", sb.ids.why_single);
         if ((r = check_identity(c, &sb.ids)) < 0)
+                goto out;
+        if ((r = session_prepare(&sb)) < 0)
                 goto out;
         if (limits_any(&c->limits)) {
                 /* Never silently dropped: this build has no cgroup support yet. */
@@ -253,6 +267,8 @@ int sandbox_run(const struct config *c)
                 goto out;
         if ((r = rundir_create(&sb.cache, &sb.run)) < 0)
                 goto out;
+        TRACE(0, "state", "run directory %s/run/%s created (the sandbox's id)", sb.cache.path,
+              sb.run.id);
         if ((r = block_signals(&mask)) < 0)
                 goto out;
         if ((r = start_child(&sb)) < 0)
@@ -271,7 +287,7 @@ int sandbox_run(const struct config *c)
                 goto out_kill;
         }
         status = supervise(&sb, sigfd);
-        code = exit_code(&sb, status);
+        code = sb.session.failed ? EXIT_LAUNCHER : exit_code(&sb, status);
         goto out;
 out_kill:
         if (sb.pid1 > 0) {
@@ -279,6 +295,7 @@ out_kill:
                 (void)waitpid(sb.pid1, NULL, 0);
         }
 out:
+        session_finish(&sb, code);
         teardown(&sb);
         closep(&sb.sync_fd[0]);
         closep(&sb.userns_fd);
@@ -286,5 +303,6 @@ out:
         image_close(&sb.image);
         userns_plan_free(&sb.ids);
         cache_close(&sb.cache);
+        session_close(&sb.session);
         return code;
 }
