@@ -26,6 +26,8 @@ packages=(
         passwd coreutils findutils
         # comparison, benchmarks and debugging
         bubblewrap iperf3 hyperfine gdb strace
+        # shells whose completions are tested, and man to render the man page
+        bash-completion zsh fish man-db
 )
 say "installing ${#packages[@]} packages"
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
