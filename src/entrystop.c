@@ -44,17 +44,25 @@ int entrystop_attach(struct sandbox *sb)
 static void say_how_to_attach(const struct sandbox *sb)
 {
         pid_t p = sb->command;
-        char msg[1024];
+        char msg[1200], join[96] = "";
+        int n;
+
+        /* gdb reads memory through /proc/PID/mem, which the kernel opens only to the process's
+         * own uid (or with CAP_DAC_OVERRIDE over it): for a command of another mapped uid, gdb
+         * runs in the sandbox's user namespace, where the user holds that capability; the rest
+         * of the system it sees stays the host's. */
+        if (sb->cfg->uid != 0)
+                snprintf(join, sizeof join, "nsenter --user --preserve-credentials -t %d ", p);
         /* The sysroot: the program's libraries are the image's. SIGSTOP is what holds the
          * command; gdb must not hand it back each time it resumes. */
-        int n = snprintf(msg, sizeof msg,
-                         "sandbox: the command is stopped before its first instruction, as host "
-                         "pid %d (sandbox %s). Debug it with:\n"
-                         "    gdb -q -iex 'set sysroot /proc/%d/root' -iex 'handle SIGSTOP nostop "
-                         "noprint nopass' -p %d -ex 'break main' -ex continue\n"
-                         "sandbox: or trace it with strace -f -p %d, then kill -CONT %d; or let it "
-                         "run: kill -CONT %d\n",
-                         p, sb->run.id, p, p, p, p, p);
+        n = snprintf(msg, sizeof msg,
+                     "sandbox: the command is stopped before its first instruction, as host pid %d "
+                     "(sandbox %s). Debug it with:\n"
+                     "    %sgdb -q -iex 'set sysroot /proc/%d/root' -iex 'handle SIGSTOP nostop "
+                     "noprint nopass' -p %d -ex 'break main' -ex continue\n"
+                     "sandbox: or trace it with strace -f -p %d, then kill -CONT %d; or let it run: "
+                     "kill -CONT %d\n",
+                     p, sb->run.id, join, p, p, p, p, p);
         if (n > 0)
                 (void)!write(STDERR_FILENO, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg);
 }
