@@ -58,6 +58,9 @@ void cli_usage(FILE *f)
               f);
         for (size_t i = 0; i < ARRAY_SIZE(verb_names); i++)
                 fprintf(f, "%s%s", verb_names[i], i + 1 < ARRAY_SIZE(verb_names) ? ", " : "\n");
+        fputs("\nRunning sandboxes: sandbox ps | inspect ID | enter ID [COMMAND...] | stop ID |\n"
+              "kill ID [SIGNAL] (each with --help); ID is an id, a --name, or an id's start.\n",
+              f);
         fputs("\nOptions:\n", f);
         for (size_t i = 0; i < settings_count; i++) {
                 const struct setting *s = &settings[i];

@@ -55,14 +55,15 @@ static void say_how_to_attach(const struct sandbox *sb)
                 snprintf(join, sizeof join, "nsenter --user --preserve-credentials -t %d ", p);
         /* The sysroot: the program's libraries are the image's. SIGSTOP is what holds the
          * command; gdb must not hand it back each time it resumes. */
-        n = snprintf(msg, sizeof msg,
-                     "sandbox: the command is stopped before its first instruction, as host pid %d "
-                     "(sandbox %s). Debug it with:\n"
-                     "    %sgdb -q -iex 'set sysroot /proc/%d/root' -iex 'handle SIGSTOP nostop "
-                     "noprint nopass' -p %d -ex 'break main' -ex continue\n"
-                     "sandbox: or trace it with strace -f -p %d, then kill -CONT %d; or let it run: "
-                     "kill -CONT %d\n",
-                     p, sb->run.id, join, p, p, p, p, p);
+        n = snprintf(
+            msg, sizeof msg,
+            "sandbox: the command is stopped before its first instruction, as host pid %d "
+            "(sandbox %s). Debug it with:\n"
+            "    %sgdb -q -iex 'set sysroot /proc/%d/root' -iex 'handle SIGSTOP nostop "
+            "noprint nopass' -p %d -ex 'break main' -ex continue\n"
+            "sandbox: or trace it with strace -f -p %d, then kill -CONT %d; or let it run: "
+            "kill -CONT %d\n",
+            p, sb->run.id, join, p, p, p, p, p);
         if (n > 0)
                 (void)!write(STDERR_FILENO, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg);
 }

@@ -285,26 +285,44 @@ bool state_name_taken(const struct state_dir *d, const char *name, char ret_id[1
         return taken;
 }
 
+/* Locks fd, writes text into it, and gives it the name `file` (by linkat, or by renaming the
+ * temporary name `tmp`). Returns the fd (still locked) or -errno; closes it on failure. */
+static int fill_and_name(const struct state_dir *d, int fd, const char *text, const char *file,
+                         const char *tmp)
+{
+        char path[64];
+        int r = 0;
+
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        if (flock(fd, LOCK_EX) < 0)
+                r = -errno;
+        if (r == 0)
+                r = write_all(fd, text, strlen(text));
+        if (r == 0 && !tmp && linkat(AT_FDCWD, path, d->fd, file, AT_SYMLINK_FOLLOW) < 0)
+                r = -errno;
+        if (r == 0 && tmp && renameat(d->fd, tmp, d->fd, file) < 0)
+                r = -errno;
+        if (r < 0) {
+                if (tmp)
+                        (void)unlinkat(d->fd, tmp, 0);
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
 /* Writes the record into a file nobody can see yet, locks it, then gives it its name: a reader
  * never finds a record that is half written or not yet held. */
 static int write_locked(const struct state_dir *d, const struct state_record *r)
 {
         _cleanup_free_ char *text = record_format(r);
-        char file[32], tmp[48], path[64];
-        int fd, q;
+        char file[32], tmp[48];
+        int fd;
 
         record_name(r->id, file);
         fd = openat(d->fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-        if (fd >= 0) {
-                snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-                if (flock(fd, LOCK_EX) < 0 || (q = write_all(fd, text, strlen(text))) < 0 ||
-                    linkat(AT_FDCWD, path, d->fd, file, AT_SYMLINK_FOLLOW) < 0) {
-                        q = -errno;
-                        close(fd);
-                        return q ? q : -EIO;
-                }
-                return fd;
-        }
+        if (fd >= 0)
+                return fill_and_name(d, fd, text, file, NULL);
         if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
                 return -errno;
         /* A file system without O_TMPFILE: a named temporary file, renamed. */
@@ -312,14 +330,7 @@ static int write_locked(const struct state_dir *d, const struct state_record *r)
         fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
-        if (flock(fd, LOCK_EX) < 0 || (q = write_all(fd, text, strlen(text))) < 0 ||
-            renameat(d->fd, tmp, d->fd, file) < 0) {
-                q = -errno;
-                (void)unlinkat(d->fd, tmp, 0);
-                close(fd);
-                return q ? q : -EIO;
-        }
-        return fd;
+        return fill_and_name(d, fd, text, file, tmp);
 }
 
 int state_publish(const struct state_dir *d, const struct state_record *r, char ret_other[17])

@@ -34,32 +34,33 @@ static bool ended_within(int pidfd, int ms)
 /* The command gets SIGTERM (pid 1 would only forward it) and, after the grace period,
  * SIGKILL; pid 1 then kills whatever the command left, reports, and the launcher tears down.
  * Should the command be beyond reach, SIGKILL to pid 1 ends the whole pid namespace. */
+static int stop_target(struct target *t, int grace_ms)
+{
+        /* Gone already is fine: the sandbox is ending; pid 1 is signalled instead. */
+        t->command_fd =
+            procref_open(t->rec.command_pid, t->rec.command_start, t->rec.pid1, (uid_t)-1);
+        (void)pidfd_signal(t->command_fd >= 0 ? t->command_fd : t->pid1_fd, SIGTERM);
+        if (ended_within(t->launcher_fd, grace_ms))
+                return 0;
+        if (t->command_fd >= 0) {
+                (void)pidfd_signal(t->command_fd, SIGKILL);
+                if (ended_within(t->launcher_fd, 5000))
+                        return 0;
+        }
+        (void)pidfd_signal(t->pid1_fd, SIGKILL);
+        if (ended_within(t->launcher_fd, 5000))
+                return 0;
+        return log_error("sandbox %s is killed, but its launcher (host pid %d) did not exit: is it "
+                         "stopped (Ctrl-Z)? It cleans up once it runs again",
+                         t->rec.id, t->rec.launcher_pid);
+}
+
 static int stop_one(const char *ref, int grace_ms)
 {
         struct target t;
         int r = target_open(ref, TARGET_LAUNCHER | TARGET_PID1, &t);
-        if (r < 0)
-                goto out;
-        /* Gone already is fine: the sandbox is ending; pid 1 is signalled instead. */
-        t.command_fd = procref_open(t.rec.command_pid, t.rec.command_start, t.rec.pid1, (uid_t)-1);
-        int first = t.command_fd >= 0 ? t.command_fd : t.pid1_fd;
-        (void)pidfd_signal(first, SIGTERM);
-        if (!ended_within(t.launcher_fd, grace_ms)) {
-                if (t.command_fd >= 0)
-                        (void)pidfd_signal(t.command_fd, SIGKILL);
-                if (!ended_within(t.launcher_fd, 5000)) {
-                        (void)pidfd_signal(t.pid1_fd, SIGKILL);
-                        if (!ended_within(t.launcher_fd, 5000)) {
-                                r = log_error("sandbox %s is killed, but its launcher (host pid "
-                                              "%d) did not exit: is it stopped (Ctrl-Z)? It "
-                                              "cleans up once it runs again",
-                                              t.rec.id, t.rec.launcher_pid);
-                                goto out;
-                        }
-                }
-        }
-        printf("%s\n", ref);
-out:
+        if (r == 0 && (r = stop_target(&t, grace_ms)) == 0)
+                printf("%s\n", ref);
         target_close(&t);
         return r;
 }
