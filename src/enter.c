@@ -247,6 +247,18 @@ static int enter(const char *ref, char **overrides, char **cmd)
                           t.rec.id, t.rec.launcher_pid);
                 goto out;
         }
+        if (r == -ENOENT || r == -ECONNREFUSED) {
+                log_error(
+                    "sandbox %s does not answer on %s/%s.sock (its launcher is just starting, "
+                    "or the record is not a sandbox's)",
+                    t.rec.id, t.dir.path, t.rec.id);
+                goto out;
+        }
+        if (r == -EPERM) {
+                log_error("the control socket of sandbox %s is not its launcher's; refusing",
+                          t.rec.id);
+                goto out;
+        }
         if (r < 0) {
                 log_errno(r, "asking the launcher of sandbox %s for its namespaces", t.rec.id);
                 goto out;

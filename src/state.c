@@ -25,7 +25,10 @@ static char *state_dir_path(void)
 {
         const char *run = getenv("XDG_RUNTIME_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
                    *home = getenv("HOME");
-        if (run && run[0] == '/')
+        struct stat st;
+        /* Only a runtime directory of our own: after `su`, it may still name another user's. */
+        if (run && run[0] == '/' && stat(run, &st) == 0 && S_ISDIR(st.st_mode) &&
+            st.st_uid == getuid())
                 return xasprintf("%s/sandbox", run);
         if (xdg && xdg[0] == '/')
                 return xasprintf("%s/sandbox/state", xdg);

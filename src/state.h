@@ -1,7 +1,8 @@
 /* Where running sandboxes are recorded, per user and without a daemon: one record per sandbox,
  * <id>.state, held under an exclusive flock by its launcher for as long as it lives (a record
  * nobody holds is stale: its launcher is gone), next to the launcher's control socket <id>.sock.
- * The directory is $XDG_RUNTIME_DIR/sandbox, or else the cache's state/; 0700, yours.
+ * The directory is $XDG_RUNTIME_DIR/sandbox when that directory is yours, or else the cache's
+ * state/; 0700, yours.
  * Runs on the host, as the invoking user. */
 #pragma once
 
