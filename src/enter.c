@@ -240,6 +240,10 @@ static int enter(const char *ref, char **overrides, char **cmd)
         r = target_open(ref, TARGET_LAUNCHER | TARGET_PID1, &t);
         if (r < 0)
                 goto out;
+        if (t.rec.command_pid <= 0) {
+                log_error("sandbox %s is still starting; try again in a moment", t.rec.id);
+                goto out;
+        }
         r = control_ask(t.dir.fd, t.rec.id, t.rec.launcher_pid, &rep);
         if (r == -ETIMEDOUT) {
                 log_error("the launcher of sandbox %s (host pid %d) does not answer: is it "

@@ -79,7 +79,11 @@ static void summary_json(struct json *j, const struct state_record *r)
         json_kv_string(j, "profile", r->profile);
         json_kv_int(j, "launcher_pid", r->launcher_pid);
         json_kv_int(j, "pid1", r->pid1);
-        json_kv_int(j, "command_pid", r->command_pid);
+        json_key(j, "command_pid");
+        if (r->command_pid > 0)
+                json_int(j, r->command_pid);
+        else
+                json_null(j); /* still starting */
         iso_time(r->started_us, when);
         json_kv_string(j, "started", when);
         json_kv_int(j, "uptime_s", (now_us() - r->started_us) / 1000000);
@@ -133,7 +137,8 @@ static void print_table(const struct state_record *v, size_t n)
                         cells[row][2] = xstrdup(base_name(r->image));
                         cells[row][3] = xstrdup(r->profile ? r->profile : "-");
                         cells[row][4] = xasprintf("%d", r->pid1);
-                        cells[row][5] = xasprintf("%d", r->command_pid);
+                        cells[row][5] = r->command_pid > 0 ? xasprintf("%d", r->command_pid)
+                                                           : xstrdup("starting");
                         cells[row][6] = xstrdup(up);
                         cells[row][7] = xstrdup(r->network ? r->network : "-");
                         cells[row][8] = joined(r->ports, ",", "-");

@@ -77,8 +77,13 @@ char *record_format(const struct state_record *r)
         put_num(&out, "launcher_start", r->launcher_start);
         put_num(&out, "pid1", (unsigned long long)r->pid1);
         put_num(&out, "pid1_start", r->pid1_start);
-        put_num(&out, "command_pid", (unsigned long long)r->command_pid);
-        put_num(&out, "command_start", r->command_start);
+        {
+                char cmd[RECORD_COMMAND_SIZE];
+                record_format_command(r->command_pid, r->command_start, cmd);
+                char *o = xasprintf("%s%s", out, cmd);
+                free(out);
+                out = o;
+        }
         put_num(&out, "started_us", (unsigned long long)r->started_us);
         put_kv(&out, "image", r->image ? r->image : "");
         put_kv(&out, "cwd", r->cwd ? r->cwd : "");
@@ -174,7 +179,10 @@ static int apply(struct state_record *r, const char *key, char *v, bool *have_ve
         } else if (streq(key, "pid1_start")) {
                 q = parse_ull(v, &r->pid1_start);
         } else if (streq(key, "command_pid")) {
-                q = parse_pid(v, &r->command_pid);
+                q = parse_ull(v, &n); /* 0: the command has not started yet */
+                r->command_pid = (pid_t)n;
+                if (q == 0 && n > 0x3fffffff)
+                        q = -EBADMSG;
         } else if (streq(key, "command_start")) {
                 q = parse_ull(v, &r->command_start);
         } else if (streq(key, "started_us")) {
@@ -251,12 +259,24 @@ int record_parse(const char *text, struct state_record *ret)
                 }
                 line = *end ? end + 1 : end;
         }
-        if (r == 0 && (!have_version || !ret->id[0] || ret->launcher_pid <= 0 || ret->pid1 <= 0 ||
-                       ret->command_pid <= 0))
+        if (r == 0 && (!have_version || !ret->id[0] || ret->launcher_pid <= 0 || ret->pid1 <= 0))
                 r = -EBADMSG;
         if (r < 0)
                 record_free(ret);
         return r;
+}
+
+size_t record_format_command(pid_t pid, unsigned long long start, char buf[RECORD_COMMAND_SIZE])
+{
+        /* Fixed width: the launcher rewrites these digits in place once the command runs. */
+        return (size_t)snprintf(buf, RECORD_COMMAND_SIZE,
+                                "command_pid=%010u\ncommand_start=%020llu\n", (unsigned)pid, start);
+}
+
+long record_command_offset(const char *text)
+{
+        const char *p = strstr(text, "\ncommand_pid=");
+        return p ? (long)(p + 1 - text) : -1;
 }
 
 bool record_id_valid(const char *s)

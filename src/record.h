@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -29,7 +30,8 @@ struct state_record {
         char id[17];
         char *name; /* NULL: none */
         uid_t uid;  /* the invoking user, owner of the sandbox */
-        pid_t launcher_pid, pid1, command_pid;
+        pid_t launcher_pid, pid1;
+        pid_t command_pid; /* 0 while the sandbox is starting: its command does not exist yet */
         /* Start times (field 22 of /proc/PID/stat, clock ticks after boot): with the pid, they
          * name one process for the machine's uptime, so a recycled pid is told apart. */
         unsigned long long launcher_start, pid1_start, command_start;
@@ -57,6 +59,14 @@ char *record_format(const struct state_record *r);
 /* Parses record text; unknown keys are ignored (a newer launcher may add some). -EBADMSG when
  * the version, id or a pid is missing or malformed. */
 int record_parse(const char *text, struct state_record *ret);
+
+/* The command's lines of a record, fixed-width so that the launcher can publish its record
+ * while the sandbox is still being built and fill them in place (pwrite) once the command runs:
+ * "command_pid=0000012345\ncommand_start=00000000000000451230\n". Returns the length. */
+#define RECORD_COMMAND_SIZE 64
+size_t record_format_command(pid_t pid, unsigned long long start, char buf[RECORD_COMMAND_SIZE]);
+/* The offset of those lines in record text, or -1. */
+long record_command_offset(const char *text);
 
 /* A sandbox id: 16 lowercase hex characters. */
 bool record_id_valid(const char *s);

@@ -13,6 +13,9 @@
  *                                     itself), for `sandbox enter`
  *   7. userns_write_maps              the child is nobody until its ids are mapped
  *      sync 1 → child                 (SYNC_IDS_MAPPED)
+ *      session_publish                the state record (ps, inspect, enter, stop and kill find
+ *                                     the sandbox by it) and the control socket, while the child
+ *                                     works; the command is not started yet
  * CHILD (root in the user namespace; child.c)
  *   unpack the image, overlay root, /proc /dev /sys, /etc files, pivot_root, hostname,
  *   loopback, fork the command, become its init
@@ -22,10 +25,10 @@
  *   no_new_privs; seccomp last; exec
  * HOST again
  *   8. supervise                      relay signals to pid 1, take its SYNC_EXIT report
- *      at sync 2: session_started     publish the state record (ps, inspect, enter, stop, kill
- *                                     find the sandbox by it) and the control socket, write
- *                                     --status-json's start line; with --stop-at-entry trace
- *                                     the command to its exec and leave it stopped there
+ *      at sync 2: session_started     the command's pid into the record; from now on the control
+ *                                     socket is answered (pid 1's mounts are final: enter may
+ *                                     join); --status-json's start line; with --stop-at-entry
+ *                                     trace the command to its exec and leave it stopped there
  *   9. session_finish                 once pid 1 is reaped: remove the record first, so that
  *                                     nothing points at a sandbox that is gone; the exit line
  *      teardown                       remove the run dir from inside the user namespace (its
@@ -125,7 +128,8 @@ static void on_message(struct sandbox *sb, bool *sock_open)
                 sb->command = sender;
                 TRACE(0, "started", "the command is host pid %d", sender);
                 if (session_started(sb) < 0) {
-                        /* Nothing may run that ps, stop or enter cannot find. */
+                        /* Nothing may run that ps, stop or enter cannot find, or that the
+                         * user asked to stop at entry and that would not stop. */
                         sb->session.failed = true;
                         (void)kill(sb->pid1, SIGKILL);
                 }
@@ -286,6 +290,9 @@ int sandbox_run(const struct config *c)
                 log_errno(r, "the sandbox's init is gone");
                 goto out_kill;
         }
+        /* While the child builds the root: the record costs the launch nothing. */
+        if ((r = session_publish(&sb)) < 0)
+                goto out_kill;
         status = supervise(&sb, sigfd);
         code = sb.session.failed ? EXIT_LAUNCHER : exit_code(&sb, status);
         goto out;

@@ -183,8 +183,7 @@ static void fill_record(struct sandbox *sb, struct state_record *r)
         (void)proc_identity(r->launcher_pid, NULL, &r->launcher_start);
         r->pid1 = sb->pid1;
         (void)proc_identity(sb->pid1, NULL, &r->pid1_start);
-        r->command_pid = sb->command;
-        (void)proc_identity(sb->command, NULL, &r->command_start);
+        r->command_pid = 0; /* filled in place at sync 2 (session_started) */
         r->started_us = s->started_us;
         r->image = xstrdup(sb->image.path ? sb->image.path : c->image);
         r->cwd = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : "/");
@@ -205,27 +204,25 @@ static void fill_record(struct sandbox *sb, struct state_record *r)
         r->user_gid = c->gid;
 }
 
-int session_started(struct sandbox *sb)
+int session_publish(struct sandbox *sb)
 {
         const struct config *c = sb->cfg;
         struct session *s = &sb->session;
         struct state_record rec = {0};
+        _cleanup_free_ char *text = NULL;
         char other[17];
         int r;
         TRACE_BEGIN(t);
 
-        /* It just spoke and waits or runs: its pid is its own. Gone already is no error (the
-         * command may end at once); the sandbox is then ending too. */
-        r = pidfd_open_pid(sb->command);
-        s->command_fd = r < 0 ? -1 : r;
-
         fill_record(sb, &rec);
+        text = record_format(&rec);
+        s->command_off = record_command_offset(text);
         r = state_publish(&s->dir, &rec, other);
         record_free(&rec);
         if (r == -EEXIST)
-                return log_error(
-                    "a sandbox named %s started meanwhile (id %s); pick another --name", c->name,
-                    other);
+                return log_error("a sandbox named %s started meanwhile (id %s); pick another "
+                                 "--name",
+                                 c->name, other);
         if (r < 0)
                 return log_errno(r, "publishing the state record in %s", s->dir.path);
         s->record_fd = r;
@@ -235,15 +232,36 @@ int session_started(struct sandbox *sb)
         s->control_fd = r;
         TRACE(t, "state", "record %s/%s.state published, control socket listening", s->dir.path,
               sb->run.id);
+        return 0;
+}
+
+int session_started(struct sandbox *sb)
+{
+        struct session *s = &sb->session;
+        unsigned long long start = 0;
+        char cmd[RECORD_COMMAND_SIZE];
+        size_t n;
+        int r;
+
+        /* It just spoke and waits or runs: its pid is its own. Gone already is no error (the
+         * command may end at once); the sandbox is then ending too. */
+        r = pidfd_open_pid(sb->command);
+        s->command_fd = r < 0 ? -1 : r;
+        (void)proc_identity(sb->command, NULL, &start);
+        n = record_format_command(sb->command, start, cmd);
+        if (s->command_off < 0 || pwrite(s->record_fd, cmd, n, s->command_off) != (ssize_t)n)
+                return log_errno(-errno, "writing the command's pid into the state record");
         status_write_start(sb);
-        if (c->stop_at_entry)
+        if (sb->cfg->stop_at_entry)
                 return entrystop_attach(sb);
         return 0;
 }
 
 int session_control_fd(const struct sandbox *sb)
 {
-        return sb->session.control_fd;
+        /* Not before the command runs: until then pid 1's mount namespace still holds the
+         * host's root (pivot_root comes last), and nobody may enter it. A caller waits. */
+        return sb->command > 0 ? sb->session.control_fd : -1;
 }
 
 void session_on_control(struct sandbox *sb)

@@ -22,6 +22,7 @@ struct session {
         unsigned long long ns_ino[NS_COUNT];
         long long started_us;     /* CLOCK_REALTIME when the launch began */
         unsigned long long t0_us; /* CLOCK_MONOTONIC then, for the wall time */
+        long command_off;         /* where the record holds the command's pid, for pwrite */
         int tracing;              /* --stop-at-entry: see entrystop.c */
         bool failed;              /* a step here failed after clone: the launch fails (125) */
 };
@@ -32,10 +33,13 @@ int session_prepare(struct sandbox *sb);
 /* Right after clone, while pid 1 waits for its id maps: a pidfd of pid 1 and its namespaces,
  * which nobody can open once pid 1 is undumpable. Logs. */
 int session_capture(struct sandbox *sb);
-/* At sync 2 (the command's host pid is known): publishes the record, listens on the control
- * socket, writes the start line, and with --stop-at-entry attaches to the command. Logs. */
+/* At sync 1, while the child builds the sandbox (so that it costs the launch nothing): publishes
+ * the record, the command not started yet, and binds the control socket. Logs. */
+int session_publish(struct sandbox *sb);
+/* At sync 2 (the command's host pid is known): writes it into the record, writes the start
+ * line, and with --stop-at-entry attaches to the command. Logs. */
 int session_started(struct sandbox *sb);
-/* The control socket for supervise's poll, or -1. */
+/* The control socket for supervise's poll, or -1 (none, or not answered before sync 2). */
 int session_control_fd(const struct sandbox *sb);
 void session_on_control(struct sandbox *sb);
 /* On SIGCHLD, before pid 1 is waited for: the traced command's stops (--stop-at-entry). */

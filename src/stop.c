@@ -37,8 +37,9 @@ static bool ended_within(int pidfd, int ms)
 static int stop_target(struct target *t, int grace_ms)
 {
         /* Gone already is fine: the sandbox is ending; pid 1 is signalled instead. */
-        t->command_fd =
-            procref_open(t->rec.command_pid, t->rec.command_start, t->rec.pid1, (uid_t)-1);
+        if (t->rec.command_pid > 0)
+                t->command_fd =
+                    procref_open(t->rec.command_pid, t->rec.command_start, t->rec.pid1, (uid_t)-1);
         (void)pidfd_signal(t->command_fd >= 0 ? t->command_fd : t->pid1_fd, SIGTERM);
         if (ended_within(t->launcher_fd, grace_ms))
                 return 0;

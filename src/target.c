@@ -60,6 +60,8 @@ int target_open(const char *ref, unsigned what, struct target *ret)
             (ret->pid1_fd = open_checked(ret, "init (pid 1)", rec->pid1, rec->pid1_start,
                                          rec->launcher_pid, getuid())) < 0)
                 return ret->pid1_fd;
+        if ((what & TARGET_COMMAND) && rec->command_pid <= 0)
+                return log_error("sandbox %s is still starting; try again in a moment", rec->id);
         /* The command may run as any mapped id: its parent and start time name it. */
         if ((what & TARGET_COMMAND) &&
             (ret->command_fd = open_checked(ret, "command", rec->command_pid, rec->command_start,

@@ -155,6 +155,54 @@ assert_exit 0 sb "$img" /bin/true
 assert_file_absent "$state_dir/$kid.state" "the next launch removes a stale record"
 assert_eq ".lock" "$(ls -A "$state_dir")" "nothing but the lock file is left in the state directory"
 
+# --- a sandbox that is still starting ---------------------------------------------------------
+# Its record exists from the start (published while the image unpacks), the command does not: ps
+# shows it as starting, and nothing may enter or signal a command that is not there yet.
+big=$WORK/big
+mkdir -p "$big"
+cp -a "$root/." "$big/"
+python3 - "$big/many" <<'PY'
+import os, sys
+for d in range(40):
+    os.makedirs("%s/%02d" % (sys.argv[1], d))
+    for f in range(500):
+        open("%s/%02d/%03d" % (sys.argv[1], d, f), "w").close()
+PY
+make_tar "$big" "$WORK/big.tar"
+sb_bg "$WORK/big.out" "$WORK/big.err" --name slow "$WORK/big.tar" "$PROBE" sleep 30
+# slow_state: absent, starting or running.
+slow_state() {
+        sb ps --json | python3 -c 'import json, sys
+s = [x["command_pid"] for x in json.load(sys.stdin) if x["name"] == "slow"]
+print("absent" if not s else "starting" if s[0] is None else "running")'
+}
+seen=0 refused=0
+for _ in $(seq 500); do
+        state=$(slow_state)
+        [ "$state" != running ] || break
+        if [ "$state" = starting ]; then
+                seen=1
+                rc=0
+                enter_err=$(sb enter slow true 2>&1) || rc=$?
+                if [ "$(slow_state)" = starting ]; then
+                        # The whole attempt fell inside the start: it must have been refused.
+                        [ "$rc" = 125 ] && [[ $enter_err == *"still starting"* ]] && refused=1
+                        break
+                fi
+        fi
+        sleep 0.02
+done
+if [ "$seen" = 1 ]; then
+        pass "ps lists a sandbox that is still starting, without a command pid"
+        assert_eq 1 "$refused" "enter refuses a sandbox that is still starting ('still starting', 125)"
+        assert_match "$(sb ps)" ' slow .* starting ' "the ps table says starting"
+else
+        note "the unpack was too quick to see the sandbox starting"
+fi
+wait_until 60 sh -c "'$SANDBOX' ps --json | grep -q '\"command_pid\":[0-9]'" || true
+assert_exit 0 sb stop -t 1 slow
+wait "$SB_PID" 2>/dev/null || true
+
 # --- bad use ------------------------------------------------------------------------------------
 assert_exit 125 sb ps --no-such-option
 assert_contains "$ERR" "usage: sandbox ps" "ps: a bad option is a usage error"

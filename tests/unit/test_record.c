@@ -84,14 +84,48 @@ static void test_malformed(void)
                                "command_pid=3\n",
                                &r),
                   -EBADMSG);
-        CHECK_INT(record_parse("version=1\nid=0123456789abcdef\nlauncher_pid=1\npid1=2\n", &r),
-                  -EBADMSG); /* no command */
+        /* No command yet: a sandbox that is still starting. */
+        CHECK_INT(record_parse("version=1\nid=0123456789abcdef\nlauncher_pid=1\npid1=2\n", &r), 0);
+        CHECK_INT(r.command_pid, 0);
+        record_free(&r);
         /* Unknown keys are a newer launcher's: ignored. */
         CHECK_INT(record_parse("version=1\nid=0123456789abcdef\nlauncher_pid=1\npid1=2\n"
                                "command_pid=3\nfuture_key=x\n",
                                &r),
                   0);
         record_free(&r);
+}
+
+/* The launcher publishes its record before the command exists, then writes the command's pid
+ * in place: the lines keep their length, the rest of the record is untouched. */
+static void test_command_in_place(void)
+{
+        struct state_record r = {0}, back;
+        char cmd[RECORD_COMMAND_SIZE];
+        memcpy(r.id, "0123456789abcdef", 17);
+        r.launcher_pid = 10;
+        r.pid1 = 11;
+        r.image = xstrdup("/img");
+        char *text = record_format(&r);
+        long off = record_command_offset(text);
+        size_t len = strlen(text);
+        CHECK(off > 0);
+        CHECK_INT(record_parse(text, &back), 0);
+        CHECK_INT(back.command_pid, 0);
+        record_free(&back);
+
+        size_t n0 = record_format_command(0, 0, cmd);
+        size_t n = record_format_command(4194303, 18446744073709551615ULL, cmd);
+        CHECK_INT(n, n0); /* fixed width, whatever the values */
+        memcpy(text + off, cmd, n);
+        CHECK_INT(strlen(text), len);
+        CHECK_INT(record_parse(text, &back), 0);
+        CHECK_INT(back.command_pid, 4194303);
+        CHECK(back.command_start == 18446744073709551615ULL);
+        CHECK_STR(back.image, "/img");
+        record_free(&back);
+        record_free(&r);
+        free(text);
 }
 
 static void test_names(void)
@@ -147,6 +181,7 @@ int main(void)
 {
         test_roundtrip();
         test_malformed();
+        test_command_in_place();
         test_names();
         test_proc();
         CHECK_DONE();
