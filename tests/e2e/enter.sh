@@ -135,6 +135,50 @@ assert_eq 0 "$(awk '/^Seccomp:/ {print $2}' "/proc/$joiner/status" 2>/dev/null |
 kill -TERM "$joiner" 2>/dev/null || true
 wait "$joiner" 2>/dev/null || true
 
+# On a terminal, like docker exec -it: a shell reads what is typed, Ctrl-C stops its foreground
+# command and returns to its prompt, and its exit status is enter's.
+out=$(python3 - "$SANDBOX" <<'PY' 2>&1 || true
+import os, pty, re, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execve(sys.argv[1], [sys.argv[1], "enter", "-e", "PS1=entered> ", "main", "/bin/sh"],
+              {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "XDG_CACHE_HOME", "TMPDIR")})
+buf = ""
+def until(pattern, timeout=10):
+    global buf
+    end = time.time() + timeout
+    while time.time() < end:
+        m = re.search(pattern, buf, re.S)
+        if m:
+            buf = buf[m.end():]
+            return True
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                buf += os.read(fd, 4096).decode(errors="replace")
+            except OSError:
+                break
+    return False
+print("prompt", until("entered> "))
+os.write(fd, b"echo hi-$((6*7))\r")
+print("echo", until(r"hi-42.*entered> "))
+os.write(fd, b"sleep 100\r")
+time.sleep(0.5)
+os.write(fd, b"\x03")
+print("ctrl-c", until(r"entered> ", 5))
+os.write(fd, b"echo rc=$?\r")
+print("status", until(r"rc=130"))
+os.write(fd, b"exit 5\r")
+_, st = os.waitpid(pid, 0)
+print("exit", os.WEXITSTATUS(st) if os.WIFEXITED(st) else -1)
+PY
+)
+assert_eq "prompt True
+echo True
+ctrl-c True
+status True
+exit 5" "$out" "enter on a terminal: a shell reads input, Ctrl-C stops its command, its exit status is enter's"
+
 # Overrides.
 if [ $ranged = 1 ]; then
         assert_exit 0 sb enter -u 0 main "$PROBE" ids
