@@ -1,9 +1,11 @@
 /* Capabilities of the processes inside: what the workload keeps, what pid 1 keeps.
- * Runs as root in the user namespace, in the workload and in pid 1 (never on the host). */
+ * Runs as root in the user namespace, in the workload and in pid 1 (on the host only to name
+ * them, for inspect). */
 #include "caps.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
@@ -61,4 +63,15 @@ const char *caps_name(unsigned n)
         snprintf(buf, sizeof buf, "%s", s ? s : "?");
         cap_free(s);
         return buf;
+}
+
+void caps_upper_name(unsigned n, char buf[32])
+{
+        const char *name = caps_name(n);
+        size_t o = 0;
+        if (strncmp(name, "cap_", 4) == 0)
+                name += 4;
+        for (; *name && o < 31; name++)
+                buf[o++] = (char)(*name >= 'a' && *name <= 'z' ? *name - 'a' + 'A' : *name);
+        buf[o] = 0;
 }

@@ -1,5 +1,6 @@
 /* Capabilities of the processes inside: what the workload keeps, what pid 1 keeps.
- * Runs as root in the user namespace, in the workload and in pid 1 (never on the host). */
+ * Runs as root in the user namespace, in the workload and in pid 1 (on the host only to name
+ * them, for inspect). */
 #pragma once
 
 #include <stdbool.h>
@@ -16,3 +17,5 @@ int caps_set(uint64_t keep, bool inheritable);
 int caps_raise_ambient(uint64_t caps);
 /* Name of capability number n ("cap_kill"), for messages. */
 const char *caps_name(unsigned n);
+/* The name as the README and ps spell it: "CHOWN", "NET_BIND_SERVICE". */
+void caps_upper_name(unsigned n, char buf[32]);

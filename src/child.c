@@ -71,6 +71,7 @@ _Noreturn void child_main(struct sandbox *sb)
         const struct config *c = sb->cfg;
         pid_t command;
 
+        trace_set_side("child");
         /* The launcher's death, even by SIGKILL, takes pid 1 and so the whole pid namespace. */
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         close(sb->sync_fd[0]);

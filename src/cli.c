@@ -20,6 +20,19 @@ static const char *const verb_names[] = {
     [VERB_VERSION] = "version",
 };
 
+const char *verb_name(int v)
+{
+        return v >= 0 && (size_t)v < ARRAY_SIZE(verb_names) ? verb_names[v] : NULL;
+}
+
+/* Verbs with options of their own (ps, inspect, enter, stop, kill: verbs.h): everything after
+ * the verb is theirs to parse. */
+static bool verb_owns_options(enum verb v)
+{
+        return v == VERB_PS || v == VERB_INSPECT || v == VERB_ENTER || v == VERB_STOP ||
+               v == VERB_KILL;
+}
+
 int verb_from_name(const char *s)
 {
         for (size_t i = 0; i < ARRAY_SIZE(verb_names); i++)
@@ -69,6 +82,9 @@ void cli_usage(FILE *f)
               "one named default), then these options, whatever their order. Every option but\n"
               "the launcher's own is a profile key ([section] key). Options that add to a list\n"
               "can be repeated; an empty value (--bind= , --cap-add=) clears the list first.\n",
+              f);
+        fputs("\nRunning sandboxes: sandbox ps | inspect ID | enter ID [COMMAND...] | stop ID |\n"
+              "kill ID [SIGNAL] (each with --help); ID is an id, a --name, or an id's start.\n",
               f);
         for (size_t i = 0; i < settings_count; i++) {
                 const struct setting *s = &settings[i];
@@ -196,6 +212,11 @@ int cli_parse(int argc, char **argv, struct cli *c)
         if (argc > 1 && (v = verb_from_name(argv[1])) >= 0) {
                 c->verb = (enum verb)v;
                 first = 2;
+        }
+        if (verb_owns_options(c->verb)) {
+                for (int i = first; i < argc; i++)
+                        strv_push_dup(&c->args, argv[i]);
+                return 0;
         }
         /* Let getopt see argv[first-1] as its "program name" so the verb is skipped. */
         r = parse_options(argc - first + 1, argv + first - 1, c, c->verb == VERB_PROFILE);

@@ -43,3 +43,5 @@ void cli_free(struct cli *c);
 void cli_usage(FILE *f);
 /* The reserved verb named s, or -1. */
 int verb_from_name(const char *s);
+/* The name of verb v ("ps"), or NULL past the last one: for the docs and completions. */
+const char *verb_name(int v);

@@ -170,6 +170,8 @@ void config_free(struct config *c)
         free(c->seccomp.rules);
         free(c->trace_path);
         free(c->profile);
+        free(c->name);
+        free(c->status_json);
         limits_free(&c->limits);
         free(c);
 }

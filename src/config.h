@@ -95,6 +95,11 @@ struct config {
         bool quiet;
         char *trace_path; /* NULL: no trace; "-": stderr */
         bool trace_json;
+
+        /* Operating it while it runs (session.c): ps, inspect, enter, stop, kill. */
+        char *name;         /* --name, NULL: none (the id still names it) */
+        char *status_json;  /* --status-json: a FILE, or "fd:N" */
+        bool stop_at_entry; /* stop the command at its first instruction, for a debugger */
 };
 
 struct cli;

@@ -41,6 +41,7 @@ int image_open(const char *arg, const struct cache *c, const char *map_fp, struc
                         return log_errno(-errno, "cannot read image directory '%s'", arg);
                 ret->kind = IMAGE_DIRECTORY;
                 ret->lower = xstrdup(abs);
+                TRACE(0, "image", "%s: a directory, used as it is", abs);
                 return 0;
         }
         if (!S_ISREG(st.st_mode))

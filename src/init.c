@@ -25,13 +25,16 @@ static void init_confine(void)
 
 static void finish(int sync_fd, int status)
 {
-        int code, sig = 0, w;
+        int code, sig = 0, w, left = 0;
+        TRACE_BEGIN(t);
 
         /* The command is gone: nothing it left behind may outlive it (a double-forked daemon
          * included). */
         (void)kill(-1, SIGKILL);
         while ((w = wait(NULL)) > 0 || (w < 0 && errno == EINTR))
-                ;
+                left += w > 0;
+        TRACE(t, "teardown", "pid 1 killed and reaped %d process%s the command left", left,
+              left == 1 ? "" : "es");
         if (WIFSIGNALED(status)) {
                 sig = WTERMSIG(status);
                 code = 128 + sig;
@@ -47,6 +50,7 @@ _Noreturn void init_run(pid_t command, int sync_fd)
         sigset_t all;
         siginfo_t si;
 
+        trace_set_side("init");
         init_confine();
         /* Signals stay blocked (the launcher blocked them before clone); sigwaitinfo takes
          * them one at a time, so nothing here runs in a signal handler. */

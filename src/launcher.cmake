@@ -8,7 +8,8 @@ pkg_check_modules(INIH REQUIRED IMPORTED_TARGET GLOBAL inih)
 # the environment, and uses libcap's and libseccomp's name tables, but changes nothing.
 set(SANDBOX_CORE_SOURCES
   util.c sys.c idmap.c env.c reslimits.c schema.c cli.c config.c execdiag.c
-  profile.c profile_settings.c rlimit_settings.c mountspec.c seccomp_rules.c config_ini.c profile_cmd.c)
+  profile.c profile_settings.c rlimit_settings.c mountspec.c seccomp_rules.c config_ini.c profile_cmd.c
+  record.c)
 add_library(sandbox_core STATIC ${SANDBOX_CORE_SOURCES})
 # A row of the settings table written without its last field (show) still builds; the unit
 # test profiles.profile then names the setting that cannot be shown.
@@ -50,7 +51,9 @@ add_executable(sandbox
   main.c sandbox.c child.c init.c workload.c
   cache.c image.c userns.c sync.c
   resolve.c rootfs.c procfs.c devfs.c etcfiles.c netlo.c mounts.c
-  caps.c seccomp_filter.c seccomp_bpf.c)
+  caps.c seccomp_filter.c seccomp_bpf.c
+  session.c state.c control.c procref.c status.c entrystop.c
+  verbs.c target.c ps.c stop.c enter.c selfexe.c)
 target_link_libraries(sandbox PRIVATE sandbox_core)
 sandbox_link_libraries(sandbox)
 install(TARGETS sandbox RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -9,9 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
+
 int log_trace_fd = -1;
 bool log_quiet;
 static bool trace_json;
+static const char *trace_side = "host";
 static unsigned long long trace_origin_us;
 
 __attribute__((format(printf, 3, 0))) static void emit(int fd, const char *prefix, const char *fmt,
@@ -71,28 +74,16 @@ unsigned long long trace_now_us(void)
         return (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
 }
 
+void trace_set_side(const char *side)
+{
+        trace_side = side;
+}
+
 void trace_init(int fd, bool json)
 {
         log_trace_fd = fd;
         trace_json = json;
         trace_origin_us = trace_now_us();
-}
-
-static void json_escape(char *out, size_t size, const char *in)
-{
-        size_t o = 0;
-        for (; *in && o + 7 < size; in++) {
-                unsigned char c = (unsigned char)*in;
-                if (c == '"' || c == '\\') {
-                        out[o++] = '\\';
-                        out[o++] = (char)c;
-                } else if (c < 0x20) {
-                        o += (size_t)snprintf(out + o, size - o, "\\u%04x", c);
-                } else {
-                        out[o++] = (char)c;
-                }
-        }
-        out[o] = 0;
 }
 
 void trace_step(unsigned long long since_us, const char *step, const char *fmt, ...)
@@ -108,15 +99,17 @@ void trace_step(unsigned long long since_us, const char *step, const char *fmt, 
         va_end(ap);
         if (trace_json) {
                 char esc[2048];
-                json_escape(esc, sizeof esc, detail);
+                char step_esc[64];
+                json_escape_buf(esc, sizeof esc, detail);
+                json_escape_buf(step_esc, sizeof step_esc, step);
                 n = snprintf(line, sizeof line,
-                             "{\"t_us\":%llu,\"dur_us\":%llu,\"pid\":%d,\"step\":\"%s\","
-                             "\"detail\":\"%s\"}\n",
-                             now - trace_origin_us, dur, getpid(), step, esc);
+                             "{\"t_us\":%llu,\"dur_us\":%llu,\"side\":\"%s\",\"pid\":%d,"
+                             "\"step\":\"%s\",\"detail\":\"%s\"}\n",
+                             now - trace_origin_us, dur, trace_side, getpid(), step_esc, esc);
         } else {
-                n = snprintf(line, sizeof line, "[%8.3f ms +%7.3f] %-10s %s\n",
-                             (double)(now - trace_origin_us) / 1000.0, (double)dur / 1000.0, step,
-                             detail);
+                n = snprintf(line, sizeof line, "[%8.3f ms +%7.3f] %-8s %-12s %s\n",
+                             (double)(now - trace_origin_us) / 1000.0, (double)dur / 1000.0,
+                             trace_side, step, detail);
         }
         if (n > (int)sizeof line)
                 n = (int)sizeof line;

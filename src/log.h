@@ -17,13 +17,45 @@ int log_errno(int r, const char *fmt, ...) _printf_(2, 3);
 /* Prints "sandbox: <msg>" and returns -EINVAL. */
 int log_error(const char *fmt, ...) _printf_(1, 2);
 
-/* Setup trace: one line per step, with a timestamp relative to launch and the step's duration.
- * Zero cost when off: callers test trace_on() before formatting anything expensive. */
+/* Setup trace (--trace[=FILE], --trace-json): one line per step, in the order they happen, with
+ * the time since launch, the step's duration, the side that took it and the step's name:
+ *
+ *   [   4.174 ms +  0.012] child    mount        proc on /proc (nosuid,nodev,noexec)
+ *   {"t_us":4174,"dur_us":12,"side":"child","pid":1,"step":"mount","detail":"proc on ..."}
+ *
+ * Zero cost when off: TRACE tests trace_on() before formatting anything (and a build with
+ * -DSANDBOX_TRACE=OFF compiles every step out). The side is where the code runs: host (the
+ * launcher), child (root in the user namespace, building the sandbox), init (pid 1), workload
+ * (the command's process before its exec). Step names, one word, shared by every area:
+ *
+ *   image       cache hit or miss, unpack            state      record and control socket
+ *   clone       the sandbox's pid 1 created          namespace  one per namespace: name:[inode]
+ *   idmap       maps written: helper and extents     cgroup     created, each limit written
+ *   net         network helper started, ready        child      the child's stages begin
+ *   mount       TYPE SOURCE on TARGET (FLAGS)        mask       a path hidden, and with what
+ *   pivot_root  the old root detached                hostname   the name set
+ *   caps        bounding and effective sets          identity   uid, gid, working directory
+ *   no_new_privs                                     seccomp    filter loaded: how many rules
+ *   exec        the resolved path and argv           started    the command's host pid
+ *   stop-at-entry                                    control    `sandbox enter` served
+ *   exit        the command's status; pid 1 reaped   teardown   each step of cleaning up
+ *
+ * A detail is plain words for a person reading it; TRACE_BEGIN/TRACE(t, ...) give a step its
+ * duration. */
+#ifdef SANDBOX_NO_TRACE
+static inline bool trace_on(void)
+{
+        return false;
+}
+#else
 static inline bool trace_on(void)
 {
         return log_trace_fd >= 0;
 }
+#endif
 void trace_init(int fd, bool json);
+/* Which side this process is (see above); set where a process changes side. */
+void trace_set_side(const char *side);
 unsigned long long trace_now_us(void);
 /* since_us: the trace_now_us() value when the step began, 0 for an instant. */
 void trace_step(unsigned long long since_us, const char *step, const char *fmt, ...) _printf_(3, 4);

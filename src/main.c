@@ -11,7 +11,9 @@
 #include "macro.h"
 #include "profile_cmd.h"
 #include "sandbox.h"
+#include "selfexe.h"
 #include "sys.h"
+#include "verbs.h"
 
 static int open_trace(const struct config *c)
 {
@@ -24,6 +26,9 @@ static int open_trace(const struct config *c)
                 fd = open(c->trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
         if (fd < 0)
                 return log_errno(-errno, "opening the trace file %s", c->trace_path);
+#ifdef SANDBOX_NO_TRACE
+        log_warn("this build has no setup trace (built with -DSANDBOX_TRACE=OFF)");
+#endif
         trace_init(fd, c->trace_json);
         return 0;
 }
@@ -74,6 +79,28 @@ int main(int argc, char **argv)
                 break;
         case VERB_PROFILE:
                 code = profile_cmd(&cli);
+                break;
+        case VERB_PS:
+                code = verb_ps(cli.args);
+                break;
+        case VERB_INSPECT:
+                code = verb_inspect(cli.args);
+                break;
+        case VERB_ENTER:
+                /* Before anything else: a process that will join a sandbox runs a sealed copy
+                 * of the launcher, never its file (selfexe.c). */
+                if ((code = selfexe_reexec_sealed(argv)) < 0) {
+                        log_errno(code, "making a sealed copy of the launcher to enter with");
+                        code = EXIT_LAUNCHER;
+                        break;
+                }
+                code = verb_enter(cli.args);
+                break;
+        case VERB_STOP:
+                code = verb_stop(cli.args);
+                break;
+        case VERB_KILL:
+                code = verb_kill(cli.args);
                 break;
         default:
                 log_error("this verb is reserved but not available in this version yet");

@@ -101,7 +101,8 @@ int rootfs_readonly_scratch(int rootfd)
                 int r = mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
                 if (r < 0)
                         return log_errno(r, "mounting tmpfs on /%s", writable[i]);
-                TRACE(0, "mount", "tmpfs on /%s (read-only root)", writable[i]);
+                TRACE(0, "mount", "tmpfs on /%s (nosuid,nodev,mode=1777; read-only root)",
+                      writable[i]);
         }
         return 0;
 }

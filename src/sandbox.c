@@ -18,20 +18,34 @@
  *      share ipc, uts and cgroup with the host); with a cgroup, clone3 into it
  *      (CLONE_INTO_CGROUP), and the child makes its cgroup namespace after sync 1, once it is
  *      surely in it (older kernels: the launcher moves it before sync 1)
+ *      session_capture                right after clone: pid 1's namespaces and a pidfd, while
+ *                                     pid 1 is still dumpable (it is not once it confines
+ *                                     itself), for `sandbox enter`
  *   7. userns_write_maps              the child is nobody until its ids are mapped
  *      sync 1 → child                 (SYNC_IDS_MAPPED)
+ *      session_publish                the state record (ps, inspect, enter, stop and kill find
+ *                                     the sandbox by it) and the control socket, while the child
+ *                                     works; the command is not started yet
  * CHILD (root in the user namespace; child.c)
  *   unpack the image, overlay root, /proc /dev /sys, /etc files, the profile's mounts,
  *   pivot_root, hostname,
  *   loopback, fork the command, become its init
  * WORKLOAD (workload.c)
  *   bounding set, identity, capabilities (ambient for a non-root user), chdir; sync 2 →
- *   launcher (SYNC_STARTED, its host pid); rlimits; no_new_privs; seccomp last; exec
+ *   launcher (SYNC_STARTED, its host pid); with --stop-at-entry, wait until the launcher
+ *   traces it (SYNC_TRACER_READY); rlimits; no_new_privs; seccomp last; exec
  * HOST again
  *   8. supervise                      relay signals to pid 1, take its SYNC_EXIT report
+ *      at sync 2: session_started     the command's pid into the record; from now on the control
+ *                                     socket is answered (pid 1's mounts are final: enter may
+ *                                     join); --status-json's start line; with --stop-at-entry
+ *                                     trace the command to its exec and leave it stopped there
  *   9. cgroup_destroy                 after pid 1 is reaped: cgroup.kill whatever is left,
  *                                     wait for populated 0, read the counts, rmdir
  *      cgroup_report                  then: an OOM kill, refused forks, --stats
+ *      session_finish                 remove the record first, so that nothing points at a
+ *                                     sandbox that is gone; the exit line (with the cgroup's
+ *                                     OOM count)
  *      teardown                       remove the run dir from inside the user namespace (its
  *                                     files belong to mapped ids), and any stale ones
  */
@@ -53,6 +67,7 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "session.h"
 #include "sync.h"
 #include "sys.h"
 #include "util.h"
@@ -80,18 +95,6 @@ static int check_identity(const struct config *c, const struct userns_plan *ids)
         return log_error("--user %u:%u: ids 0..%u (uid) and 0..%u (gid) exist inside; widen "
                          "your range in /etc/subuid and /etc/subgid",
                          c->uid, c->gid, ids->uid.total - 1, ids->gid.total - 1);
-}
-
-static void trace_namespaces(pid_t pid)
-{
-        static const char *const ns[] = {"user", "mnt", "pid", "ipc", "uts", "cgroup", "net"};
-        for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
-                char path[64];
-                struct stat st;
-                snprintf(path, sizeof path, "/proc/%d/ns/%s", pid, ns[i]);
-                if (stat(path, &st) == 0)
-                        TRACE(0, "namespace", "%s:[%lu]", ns[i], (unsigned long)st.st_ino);
-        }
 }
 
 static int start_child(struct sandbox *sb)
@@ -132,8 +135,9 @@ static int start_child(struct sandbox *sb)
                 if (r < 0)
                         return r;
         }
-        if (trace_on())
-                trace_namespaces(sb->pid1);
+        int r = session_capture(sb);
+        if (r < 0)
+                return r;
         snprintf(path, sizeof path, "/proc/%d/ns/user", sb->pid1);
         sb->userns_fd = open(path, O_RDONLY | O_CLOEXEC);
         if (sb->userns_fd < 0)
@@ -154,6 +158,12 @@ static void on_message(struct sandbox *sb, bool *sock_open)
         if (m.type == SYNC_STARTED) {
                 sb->command = sender;
                 TRACE(0, "started", "the command is host pid %d", sender);
+                if (session_started(sb) < 0) {
+                        /* Nothing may run that ps, stop or enter cannot find, or that the
+                         * user asked to stop at entry and that would not stop. */
+                        sb->session.failed = true;
+                        (void)kill(sb->pid1, SIGKILL);
+                }
         } else if (m.type == SYNC_EXIT) {
                 sb->got_exit = 1;
                 sb->exit_status = m.status;
@@ -169,22 +179,27 @@ static int supervise(struct sandbox *sb, int sigfd)
         int status;
 
         for (;;) {
-                struct pollfd p[2] = {{sigfd, POLLIN, 0}, {sb->sync_fd[0], POLLIN, 0}};
+                struct pollfd p[3] = {{sigfd, POLLIN, 0},
+                                      {session_control_fd(sb), POLLIN, 0},
+                                      {sb->sync_fd[0], POLLIN, 0}};
                 struct signalfd_siginfo si;
 
-                if (poll(p, sock_open ? 2 : 1, -1) < 0) {
+                if (poll(p, sock_open ? 3 : 2, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
                 }
-                if (sock_open && (p[1].revents & (POLLIN | POLLHUP)))
+                if (sock_open && (p[2].revents & (POLLIN | POLLHUP)))
                         on_message(sb, &sock_open);
+                if (p[1].revents & POLLIN)
+                        session_on_control(sb);
                 if (!(p[0].revents & POLLIN))
                         continue;
                 if (read(sigfd, &si, sizeof si) != (ssize_t)sizeof si)
                         continue;
                 if (si.ssi_signo == SIGCHLD) {
-                        pid_t w = waitpid(sb->pid1, &status, WNOHANG);
+                        session_on_sigchld(sb);
+                        pid_t w = wait4(sb->pid1, &status, WNOHANG, &sb->rusage);
                         if (w == sb->pid1) {
                                 TRACE(0, "exit", "pid 1 reaped, namespaces gone");
                                 /* Messages sent just before pid 1 died are still queued. */
@@ -200,7 +215,7 @@ static int supervise(struct sandbox *sb, int sigfd)
                 if (si.ssi_code != SI_KERNEL)
                         (void)kill(sb->pid1, (int)si.ssi_signo);
         }
-        (void)waitpid(sb->pid1, &status, 0);
+        (void)wait4(sb->pid1, &status, 0, &sb->rusage);
         return status;
 }
 
@@ -265,6 +280,7 @@ int sandbox_run(const struct config *c)
         int r, status, code = EXIT_LAUNCHER;
 
         cgroup_init(&sb.cg);
+        session_init(&sb.session);
 
         if ((r = cache_open(&sb.cache)) < 0 || (r = userns_plan_build(&sb.ids)) < 0)
                 goto out;
@@ -274,12 +290,16 @@ int sandbox_run(const struct config *c)
                 goto out;
         if ((r = cgroup_plan(c, &sb.cg)) < 0)
                 goto out;
+        if ((r = session_prepare(&sb)) < 0)
+                goto out;
         if ((r = image_open(c->image, &sb.cache, sb.ids.fingerprint, &sb.image)) < 0)
                 goto out;
         if ((r = seccomp_prepare(c, sb.cache.fd, &sb.seccomp)) < 0)
                 goto out;
         if ((r = rundir_create(&sb.cache, &sb.run)) < 0)
                 goto out;
+        TRACE(0, "state", "run directory %s/run/%s created (the sandbox's id)", sb.cache.path,
+              sb.run.id);
         if ((r = cgroup_create(c, &sb.cg, sb.run.id)) < 0)
                 goto out;
         if ((r = block_signals(&mask)) < 0)
@@ -299,8 +319,11 @@ int sandbox_run(const struct config *c)
                 log_errno(r, "the sandbox's init is gone");
                 goto out_kill;
         }
+        /* While the child builds the root: the record costs the launch nothing. */
+        if ((r = session_publish(&sb)) < 0)
+                goto out_kill;
         status = supervise(&sb, sigfd);
-        code = exit_code(&sb, status);
+        code = sb.session.failed ? EXIT_LAUNCHER : exit_code(&sb, status);
         cgroup_destroy(&sb.cg);
         cgroup_report(c, &sb.cg,
                       sb.got_exit ? (sb.exit_status < 0 ? sb.exit_signal : 0)
@@ -313,6 +336,8 @@ out_kill:
         }
 out:
         cgroup_destroy(&sb.cg);
+        sb.oom_killed = sb.cg.stats.oom_kills > 0;
+        session_finish(&sb, code);
         teardown(&sb);
         closep(&sb.sync_fd[0]);
         closep(&sb.userns_fd);
@@ -322,5 +347,6 @@ out:
         userns_plan_free(&sb.ids);
         cache_close(&sb.cache);
         cgroup_close(&sb.cg);
+        session_close(&sb.session);
         return code;
 }

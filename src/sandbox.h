@@ -2,12 +2,15 @@
  * The child's stages are in child.c; the order of both is the design (see sandbox.c). */
 #pragma once
 
+#include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "cache.h"
 #include "cgroup.h"
 #include "image.h"
 #include "seccomp_filter.h"
+#include "session.h"
 #include "userns.h"
 
 struct config;
@@ -28,7 +31,10 @@ struct sandbox {
         int exit_signal;
         int got_exit;
 
-        struct cgroup cg; /* the launch's own cgroup (limits, --stats), when it has one */
+        struct cgroup cg;       /* the launch's own cgroup (limits, --stats), when it has one */
+        struct session session; /* the record, control socket and status report (session.c) */
+        struct rusage rusage;   /* of pid 1 and all it reaped: the sandbox's CPU time */
+        bool oom_killed;        /* set by the cgroup code from memory.events */
 };
 
 /* Runs the sandbox to completion; returns the launcher's exit status. */

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "profile_settings.h"
+#include "record.h"
 #include "reslimits.h"
 #include "util.h"
 
@@ -232,6 +233,36 @@ static int apply_stats(struct config *c, const char *v, char *err, size_t errsiz
         return 0;
 }
 
+/* Operating running sandboxes (session.c): naming, the status report, debugging. */
+static int apply_name(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (!record_name_valid(v))
+                return ERR("'%s' is not a name: 1 to 64 letters, digits, '_', '.' or '-', starting "
+                           "with a letter or digit, and not 16 hex digits (that is an id)",
+                           v);
+        return set_string(&c->name, v);
+}
+
+static int apply_status_json(struct config *c, const char *v, char *err, size_t errsize)
+{
+        const char *fd = startswith(v, "fd:");
+        uint32_t n;
+        if (!v[0] || (fd && (parse_u32(fd, &n) < 0 || n > 65535)))
+                return ERR("'%s' is neither a file nor fd:N (an open file descriptor)", v);
+        return set_string(&c->status_json, v);
+}
+
+static int apply_stop_at_entry(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (!v) {
+                c->stop_at_entry = true;
+                return 0;
+        }
+        if (setting_parse_bool(v, &c->stop_at_entry) < 0)
+                return ERR("'%s' is not true or false", v);
+        return 0;
+}
+
 /* --- show functions of the rows above: the value back as profile lines ------------------------ */
 
 static void show_sandbox(const struct config *c, const struct setting *s, FILE *f)
@@ -443,6 +474,13 @@ const struct setting settings[] = {
      "print each setup step with timings to stderr or FILE", NULL},
     {NULL, "trace-json", NULL, 0, ARG_NONE, NULL, META_NONE, apply_trace_json,
      "write the trace as JSON lines", NULL},
+    /* Operating running sandboxes (session.c): sandbox ps, inspect, enter, stop, kill. */
+    {NULL, "name", NULL, 0, ARG_REQUIRED, "NAME", META_NONE, apply_name,
+     "name the sandbox, for ps, inspect, enter, stop and kill (unique among yours)", NULL},
+    {NULL, "status-json", NULL, 0, ARG_REQUIRED, "FILE", META_NONE, apply_status_json,
+     "write a JSON line when the command starts and one when it ends (FILE, or fd:N)", NULL},
+    {NULL, "stop-at-entry", NULL, 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_stop_at_entry,
+     "stop the command at its first instruction and print how to attach gdb", NULL},
 };
 const size_t settings_count = sizeof settings / sizeof settings[0];
 

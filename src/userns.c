@@ -136,9 +136,17 @@ int userns_write_maps(const struct userns_plan *p, pid_t pid)
         if (gs != 0)
                 return log_error("%s failed (status %d): check your range in /etc/subgid", ga[0],
                                  gs);
-        TRACE(t, "idmap", "newuidmap/newgidmap: 0→%u, 1..%u→%u.. (uid); 0→%u, 1..%u→%u.. (gid)",
-              p->uid.ext[0].outside, p->uid.total - 1, p->uid.ext[1].outside, p->gid.ext[0].outside,
-              p->gid.total - 1, p->gid.ext[1].outside);
+        if (trace_on()) {
+                char um[512], gm[512];
+                idmap_format(&p->uid, um, sizeof um);
+                idmap_format(&p->gid, gm, sizeof gm);
+                for (char *c = um; *c; c++)
+                        *c = *c == '\n' && c[1] ? ',' : *c == '\n' ? 0 : *c;
+                for (char *c = gm; *c; c++)
+                        *c = *c == '\n' && c[1] ? ',' : *c == '\n' ? 0 : *c;
+                TRACE(t, "idmap", "%s wrote uid_map %s; %s wrote gid_map %s (inside outside count)",
+                      p->newuidmap, um, p->newgidmap, gm);
+        }
         return 0;
 }
 

@@ -1,6 +1,7 @@
 /* The command's own process: identity, capabilities, no_new_privs, seccomp, exec.
- * Starts as root in the user namespace (a child of pid 1, after pivot_root) and drops every
- * privilege the config does not grant before it execs; rlimits, then seccomp come last. */
+ * Starts as root in the user namespace (a child of pid 1, after pivot_root, or a process of
+ * `sandbox enter` that joined the namespaces) and drops every privilege the config does not
+ * grant before it execs; rlimits, then seccomp come last. */
 #include "workload.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -77,8 +79,44 @@ static int apply_rlimits(const struct config *c)
         return 0;
 }
 
+/* exec /bin/ls argv ["ls", "-l"]: the resolved path and every argument, quoted as JSON. */
+static void trace_exec(const char *path, char *const argv[])
+{
+        char buf[900];
+        size_t n = 0;
+        for (size_t i = 0; argv[i] && n + 8 < sizeof buf; i++) {
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%s\"", i ? ", " : "");
+                for (const char *p = argv[i]; *p && n + 8 < sizeof buf; p++) {
+                        if (*p == '"' || *p == '\\')
+                                buf[n++] = '\\';
+                        buf[n++] = (unsigned char)*p < 0x20 ? '?' : *p;
+                }
+                buf[n++] = '"';
+                buf[n] = 0;
+        }
+        buf[n] = 0;
+        TRACE(0, "exec", "%s argv [%s]", path, buf);
+}
+
+/* The sets a root command keeps, by name (CHOWN,DAC_OVERRIDE,...). */
+static void trace_caps(const struct config *c)
+{
+        char names[700];
+        size_t n = 0;
+        names[0] = 0;
+        for (unsigned i = 0; i < 64 && n + 34 < sizeof names; i++) {
+                char name[32];
+                if (!(c->caps_keep & (1ULL << i)))
+                        continue;
+                caps_upper_name(i, name);
+                n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", n ? "," : "", name);
+        }
+        TRACE(0, "caps", "bounding set %s; effective and permitted %s", n ? names : "(none)",
+              c->uid == 0 ? (n ? names : "(none)") : "(none: not root)");
+}
+
 /* execvpe with the sandbox's PATH, remembering the most telling failure. */
-static _Noreturn void exec_command(char *const argv[], char *const env[])
+_Noreturn void workload_exec_argv(char *const argv[], char *const env[])
 {
         const char *cmd = argv[0], *path = env_get(env, "PATH");
         char buf[PATH_MAX];
@@ -86,6 +124,7 @@ static _Noreturn void exec_command(char *const argv[], char *const env[])
         int err = ENOENT;
 
         if (strchr(cmd, '/')) {
+                trace_exec(cmd, argv);
                 execve(cmd, argv, env);
                 _exit(execdiag_report(cmd, cmd, errno));
         }
@@ -95,6 +134,9 @@ static _Noreturn void exec_command(char *const argv[], char *const env[])
                         memcpy(buf, p, n);
                         buf[n] = '/';
                         strcpy(buf + n + 1, cmd);
+                        /* Only when tracing: say which file the search found. */
+                        if (trace_on() && access(buf, F_OK) == 0)
+                                trace_exec(buf, argv);
                         execve(buf, argv, env);
                         if (errno != ENOENT || access(buf, F_OK) == 0) {
                                 /* It exists but did not run: that is the answer. */
@@ -108,14 +150,15 @@ static _Noreturn void exec_command(char *const argv[], char *const env[])
         _exit(execdiag_report(cmd, tried, err));
 }
 
-_Noreturn void workload_exec(const struct config *c, const struct seccomp_programs *filters,
-                             int sync_fd)
+char **workload_become(const struct config *c)
 {
         sigset_t none;
         _cleanup_free_ char *home = NULL;
         char **env;
         uint64_t ambient;
+        TRACE_BEGIN(t);
 
+        trace_set_side("workload");
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
@@ -125,43 +168,78 @@ _Noreturn void workload_exec(const struct config *c, const struct seccomp_progra
 
         /* Bounding set first: dropping from it needs CAP_SETPCAP, gone after setresuid. */
         if (caps_bound(c->caps_keep) < 0)
-                fail();
+                goto err;
         /* A non-root command that keeps capabilities keeps them across setresuid... */
         if (ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
                 log_errno(-errno, "PR_SET_KEEPCAPS");
-                fail();
+                goto err;
         }
         if (set_identity(c) < 0)
-                fail();
+                goto err;
         /* ...and across exec through the ambient set, which needs them inheritable. A root
          * command keeps the configured set with an empty inheritable set (exec gives root the
          * bounding set anyway); any other uid without ambient lost all on setresuid. */
         if (ambient) {
                 if (caps_set(ambient, true) < 0 || caps_raise_ambient(ambient) < 0)
-                        fail();
+                        goto err;
                 (void)prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
         } else if (caps_set(c->uid == 0 ? c->caps_keep : 0, false) < 0) {
-                fail();
+                goto err;
         }
+        if (trace_on())
+                trace_caps(c);
         if (chdir(c->workdir ? c->workdir : home) < 0) {
                 if (c->workdir) {
                         log_errno(-errno, "working directory %s", c->workdir);
-                        fail();
+                        goto err;
                 }
                 (void)!chdir("/");
         }
+        TRACE(t, "identity", "uid %u gid %u, working directory %s", c->uid, c->gid,
+              c->workdir ? c->workdir : home);
+        return env;
+err:
+        strv_free(env);
+        return NULL;
+}
+
+int workload_confine(const struct config *c, const struct seccomp_programs *filters)
+{
+        int r = apply_rlimits(c);
+        if (r < 0)
+                return r;
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return log_errno(-errno, "no_new_privs");
+        TRACE(0, "no_new_privs", "set: no exec can gain privileges");
+        /* Last, so the filter need not allow anything the setup above does. */
+        return seccomp_install(filters);
+}
+
+/* --stop-at-entry: the launcher traces us from here to our exec, and stops us there. Changing
+ * the uid made this process undumpable, and its memory is still the launcher's (owned by the
+ * host's user namespace), so the launcher could not attach: dumpable again, for this instant. */
+static int wait_for_tracer(int sync_fd)
+{
+        int r = sync_expect(sync_fd, SYNC_TRACER_READY);
+        if (r < 0)
+                return log_errno(r, "--stop-at-entry: the launcher did not attach");
+        return 0;
+}
+
+_Noreturn void workload_exec(const struct config *c, const struct seccomp_programs *filters,
+                             int sync_fd)
+{
+        char **env = workload_become(c);
+
+        if (!env)
+                fail();
+        if (c->stop_at_entry)
+                (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         /* sync 2: the launcher learns our host pid from the socket's credentials. */
         (void)sync_send(sync_fd, SYNC_STARTED, 0, 0);
-
-        if (apply_rlimits(c) < 0)
+        if (c->stop_at_entry && wait_for_tracer(sync_fd) < 0)
                 fail();
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-                log_errno(-errno, "no_new_privs");
+        if (workload_confine(c, filters) < 0)
                 fail();
-        }
-        /* Last, so the filter need not allow anything the setup above does. */
-        if (seccomp_install(filters) < 0)
-                fail();
-        TRACE(0, "exec", "%s", c->argv[0]);
-        exec_command(c->argv, env);
+        workload_exec_argv(c->argv, env);
 }

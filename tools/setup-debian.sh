@@ -29,6 +29,8 @@ packages=(
         # resource limits: the systemd scope helper (sd-bus); the guest kernel with pure cgroup
         # v2 the limit tests boot (tests/guest), and the systemd --user it runs there
         libsystemd-dev user-mode-linux systemd
+        # shells whose completions are tested, and man to render the man page
+        bash-completion zsh fish man-db
 )
 say "installing ${#packages[@]} packages"
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
