@@ -111,6 +111,6 @@ int rootfs_make_readonly(void)
 {
         if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
                 return log_errno(-errno, "making the root read-only");
-        TRACE(0, "mount", "/ read-only");
+        TRACE(0, "mount", "/ remounted read-only");
         return 0;
 }

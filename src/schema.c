@@ -479,7 +479,7 @@ const struct setting settings[] = {
      "name the sandbox, for ps, inspect, enter, stop and kill (unique among yours)", NULL},
     {NULL, "status-json", NULL, 0, ARG_REQUIRED, "FILE", META_NONE, apply_status_json,
      "write a JSON line when the command starts and one when it ends (FILE, or fd:N)", NULL},
-    {NULL, "stop-at-entry", NULL, 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_stop_at_entry,
+    {NULL, "stop-at-entry", NULL, 0, ARG_NONE, NULL, META_NONE, apply_stop_at_entry,
      "stop the command at its first instruction and print how to attach gdb", NULL},
 };
 const size_t settings_count = sizeof settings / sizeof settings[0];

@@ -41,6 +41,7 @@ assert_match "$trace" '^\[ *[0-9]+\.[0-9]{3} ms \+ *[0-9]+\.[0-9]{3}\] host +ima
         "a line: [time since launch +duration] side step detail (here the image cache miss)"
 order=(
         ' host +image .*not cached yet'
+        ' host +seccomp .*filter\(s\) ready: compiled'
         ' host +state .*run directory .* created'
         ' host +clone .*pid 1 of the sandbox is host pid [0-9]+'
         ' host +namespace +user:\[[0-9]+\]'
@@ -61,7 +62,7 @@ order=(
         ' workload +caps +bounding set [A-Z_,]*CHOWN'
         ' workload +identity +uid 0 gid 0'
         ' workload +no_new_privs '
-        ' workload +seccomp +filter loaded: [0-9]+ rules'
+        ' workload +seccomp +[0-9]+ filter\(s\) installed'
         ' workload +exec +/usr/local/bin/probe argv \["/usr/local/bin/probe", "ns"\]'
         ' init +teardown +pid 1 killed and reaped'
         ' host +exit +pid 1 reaped'
@@ -138,7 +139,7 @@ PY
 )
 assert_match "$check" '^BAD 0 ' "every --trace-json line is a JSON object with t_us, dur_us, side, pid, step, detail"
 assert_match "$check" '^SIDES child host init workload$' "the JSON trace names the four sides"
-assert_match "$check" '^STEPS image state clone namespace idmap child mount mask pivot_root hostname net caps identity ' \
+assert_match "$check" '^STEPS config image seccomp state clone namespace idmap child mount mask pivot_root hostname net caps identity ' \
         "the JSON trace has the steps in order"
 assert_match "$check" '^EXEC /bin/sh argv ok$' \
         "the exec line gives the argv as a JSON array: quotes and backslashes survive, a tab shows as ?"

@@ -38,7 +38,7 @@ def check(ok, desc, detail=""):
 
 env = {k: os.environ[k] for k in ("PATH", "HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
                                    "XDG_RUNTIME_DIR", "LANG") if k in os.environ}
-env.update(TERM="xterm", PS1=PROMPT, COLUMNS="250", LINES="60")
+env.update(TERM="xterm", PS1=PROMPT, COLUMNS="250", LINES="400")
 argv = {"bash": ["bash", "--norc", "--noprofile", "-i"],
         "zsh": ["zsh", "-f", "-i"],
         "fish": ["fish", "--no-config", "-i"]}[shell]
@@ -47,7 +47,7 @@ if pid == 0:
     os.environ.clear()
     os.environ.update(env)
     os.execvp(argv[0], argv)
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 60, 250, 0, 0))
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 400, 250, 0, 0))
 buf = ""
 
 
