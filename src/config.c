@@ -36,6 +36,11 @@ int config_build(const struct cli *cli, struct config **ret)
         int r;
 
         r = apply_cli(c, cli);
+        if (r >= 0) {
+                char err[256];
+                if ((r = net_config_check(&c->net, err, sizeof err)) < 0)
+                        log_error("%s", err);
+        }
         if (r < 0) {
                 config_free(c);
                 return r;
@@ -59,5 +64,6 @@ void config_free(struct config *c)
         strv_free(c->env);
         free(c->trace_path);
         limits_free(&c->limits);
+        net_config_free(&c->net);
         free(c);
 }

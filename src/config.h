@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "net.h"
 #include "reslimits.h"
 
 /* Docker's default bounding set for root in a container. */
@@ -32,6 +33,7 @@ struct config {
         uint64_t caps_keep; /* bounding set, and the sets of a root command */
         bool read_only;     /* read-only root, fresh tmpfs on /tmp and /run */
         struct limits limits;
+        struct net_config net; /* [network]: net.h */
 
         /* How the launcher speaks. */
         bool quiet;

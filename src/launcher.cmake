@@ -4,7 +4,7 @@ pkg_check_modules(LIBCAP REQUIRED IMPORTED_TARGET libcap)
 pkg_check_modules(LIBSECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 
 # Pure logic, linked by the launcher and by the unit tests.
-add_library(sandbox_core STATIC util.c idmap.c env.c reslimits.c schema.c cli.c config.c execdiag.c)
+add_library(sandbox_core STATIC util.c idmap.c env.c reslimits.c netconf.c schema.c cli.c config.c execdiag.c)
 target_include_directories(sandbox_core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(sandbox_core PUBLIC sandbox_common)
 target_compile_definitions(sandbox_core PUBLIC SANDBOX_VERSION="${PROJECT_VERSION}"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "config.h"
+#include "net.h"
 #include "reslimits.h"
 #include "util.h"
 
@@ -218,6 +219,17 @@ const struct setting settings[] = {
      "I/O bandwidth limit of one device (io.max), repeatable"},
     {"limits", "mode", "limits", 0, ARG_REQUIRED, "strict|best-effort", META_NONE,
      apply_limits_mode, "a limit the system cannot apply: an error, or a warning"},
+    /* [network]: setters in netconf.c. */
+    {"network", "mode", "net", 0, ARG_REQUIRED, "none|slirp|host", META_NONE, net_set_mode,
+     "the network: none (loopback only, the default), slirp (user-mode), or host"},
+    {"network", "publish", "publish", 'p', ARG_REQUIRED, "[HOSTIP:]HOSTPORT:PORT[/tcp|/udp]",
+     META_NONE, net_set_publish,
+     "publish a port of the sandbox on the host (repeatable; HOSTIP: 127.0.0.1)"},
+    {"network", "allow_host_loopback", "allow-host-loopback", 0, ARG_NONE, NULL, META_NONE,
+     net_set_allow_host_loopback,
+     "let the sandbox reach the host's 127.0.0.1 and ::1 (as 10.0.2.2, fd00::2)"},
+    {"network", "port_driver", "port-driver", 0, ARG_REQUIRED, "splice|slirp", META_NONE,
+     net_set_port_driver, "published TCP ports: splice (fast, the default) or slirp"},
     {NULL, "quiet", NULL, 'q', ARG_NONE, NULL, META_NONE, apply_quiet, "print nothing but errors"},
     {NULL, "trace", NULL, 0, ARG_OPTIONAL, "FILE", META_NONE, apply_trace,
      "print each setup step with timings to stderr or FILE"},
