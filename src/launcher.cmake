@@ -13,7 +13,7 @@ target_compile_definitions(sandbox_core PUBLIC SANDBOX_VERSION="${PROJECT_VERSIO
 add_executable(sandbox
   main.c sandbox.c child.c init.c workload.c
   sys.c cache.c image.c userns.c sync.c
-  resolve.c rootfs.c procfs.c devfs.c etcfiles.c netlo.c
+  resolve.c rootfs.c procfs.c devfs.c etcfiles.c netlo.c nethelper.c
   caps.c seccomp_filter.c)
 target_link_libraries(sandbox PRIVATE sandbox_core PkgConfig::LIBCAP PkgConfig::LIBSECCOMP)
 install(TARGETS sandbox RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -7,18 +7,29 @@
  *   4. rundir_create                  before clone: the child mounts its overlay from there
  *   5. block signals                  before clone: pid 1 inherits the mask and must never run
  *                                     a handler; the launcher takes them from a signalfd
- *   6. clone into new user, mount, pid, ipc, uts, cgroup and network namespaces
- *   7. userns_write_maps              the child is nobody until its ids are mapped
+ *   6. clone into new user, mount, pid, ipc, uts, cgroup and network namespaces (--net host:
+ *      no network namespace)
+ *   7. net_helper_start (--net slirp) as early as can be: it starts while the maps are written
+ *                                     and the child builds the root (it needs no map: its agent
+ *                                     joins the sandbox's user and network namespaces by our
+ *                                     right as their owner, and creates tap0 there; the helper
+ *                                     stays in ours and runs libslirp: nethelper.c,
+ *                                     helpers/slirp)
+ *   8. userns_write_maps              the child is nobody until its ids are mapped
  *      sync 1 → child                 (SYNC_IDS_MAPPED)
  * CHILD (root in the user namespace; child.c)
  *   unpack the image, overlay root, /proc /dev /sys, /etc files, pivot_root, hostname,
- *   loopback, fork the command, become its init
+ *   loopback, (--net slirp: wait for sync 2), fork the command, become its init
  * WORKLOAD (workload.c)
- *   bounding set, identity, capabilities, chdir; sync 2 → launcher (SYNC_STARTED, its host pid);
+ *   bounding set, identity, capabilities, chdir; sync 3 → launcher (SYNC_STARTED, its host pid);
  *   no_new_privs; seccomp last; exec
  * HOST again
- *   8. supervise                      relay signals to pid 1, take its SYNC_EXIT report
- *   9. teardown                       remove the run dir from inside the user namespace (its
+ *   9. supervise                      relay signals to pid 1, take its SYNC_EXIT report; when
+ *                                     the helper says the network is up: sync 2 → child
+ *                                     (SYNC_NET_READY), so the command's first packet finds it;
+ *                                     a helper that fails or dies stops the sandbox (125)
+ *  10. net_helper_stop                close its exit fd: it ends (as it does if we die)
+ *  11. teardown                       remove the run dir from inside the user namespace (its
  *                                     files belong to mapped ids), and any stale ones
  */
 #include "sandbox.h"
@@ -46,6 +57,12 @@
 #define NS_FLAGS                                                                                   \
         (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |                \
          CLONE_NEWCGROUP | CLONE_NEWNET)
+
+/* --net host keeps the host's network namespace. */
+static unsigned long ns_flags(const struct config *c)
+{
+        return c->net.mode == NET_HOST ? NS_FLAGS & ~(unsigned long)CLONE_NEWNET : NS_FLAGS;
+}
 
 /* Signals the launcher relays to the sandbox. Stop signals (Ctrl-Z) are left alone: the
  * terminal stops the launcher and the command together, as one job. */
@@ -86,7 +103,7 @@ static int start_child(struct sandbox *sb)
         /* The workload's host pid arrives as the credentials of its SYNC_STARTED message. */
         (void)setsockopt(sb->sync_fd[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int));
 
-        sb->pid1 = clone_namespaces(NS_FLAGS);
+        sb->pid1 = clone_namespaces(ns_flags(sb->cfg));
         if (sb->pid1 < 0) {
                 int r = -errno;
                 if (r == -EPERM || r == -ENOSPC || r == -EACCES)
@@ -132,6 +149,25 @@ static void on_message(struct sandbox *sb, bool *sock_open)
         }
 }
 
+/* The network helper failed or died: the command must not run (or go on) without the network
+ * it was promised. */
+static void net_failed(struct sandbox *sb)
+{
+        sb->net_failed = true;
+        (void)kill(sb->pid1, SIGKILL);
+}
+
+static void on_net_ready(struct sandbox *sb)
+{
+        int r = net_helper_check_ready(&sb->net);
+
+        if (r < 0)
+                net_failed(sb);
+        else if (r > 0)
+                /* sync 2; a child that already died is reaped on its SIGCHLD. */
+                (void)sync_send(sb->sync_fd[0], SYNC_NET_READY, 0, 0);
+}
+
 /* Returns the wait status of pid 1. */
 static int supervise(struct sandbox *sb, int sigfd)
 {
@@ -139,21 +175,27 @@ static int supervise(struct sandbox *sb, int sigfd)
         int status;
 
         for (;;) {
-                struct pollfd p[2] = {{sigfd, POLLIN, 0}, {sb->sync_fd[0], POLLIN, 0}};
+                struct pollfd p[3] = {{sigfd, POLLIN, 0},
+                                      {sock_open ? sb->sync_fd[0] : -1, POLLIN, 0},
+                                      {sb->net.ready_fd, POLLIN, 0}};
                 struct signalfd_siginfo si;
 
-                if (poll(p, sock_open ? 2 : 1, -1) < 0) {
+                if (poll(p, 3, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
                 }
                 if (sock_open && (p[1].revents & (POLLIN | POLLHUP)))
                         on_message(sb, &sock_open);
+                if (p[2].revents)
+                        on_net_ready(sb);
                 if (!(p[0].revents & POLLIN))
                         continue;
                 if (read(sigfd, &si, sizeof si) != (ssize_t)sizeof si)
                         continue;
                 if (si.ssi_signo == SIGCHLD) {
+                        if (net_helper_reaped(&sb->net))
+                                net_failed(sb);
                         pid_t w = waitpid(sb->pid1, &status, WNOHANG);
                         if (w == sb->pid1) {
                                 TRACE(0, "exit", "pid 1 reaped, namespaces gone");
@@ -176,6 +218,8 @@ static int supervise(struct sandbox *sb, int sigfd)
 
 static int exit_code(const struct sandbox *sb, int status)
 {
+        if (sb->net_failed)
+                return EXIT_LAUNCHER;
         if (sb->got_exit)
                 return sb->exit_status >= 0 ? sb->exit_status : 128 + sb->exit_signal;
         if (WIFEXITED(status))
@@ -212,6 +256,17 @@ static void teardown(struct sandbox *sb)
         TRACE(t, "teardown", "run directory %s removed", sb->run.id);
 }
 
+/* The network modes that open the sandbox to the host say so, every time. */
+static void net_warn(const struct config *c)
+{
+        if (c->net.mode == NET_HOST)
+                log_warn("--net host: the sandbox shares your network namespace: it reaches every "
+                         "service of this host, abstract unix sockets such as X11's included");
+        if (c->net.allow_host_loopback)
+                log_warn("--allow-host-loopback: the sandbox reaches every service bound to this "
+                         "host's 127.0.0.1 and ::1, as 10.0.2.2 and fd00::2");
+}
+
 static int block_signals(sigset_t *ret_relayed)
 {
         sigset_t all;
@@ -228,8 +283,12 @@ static int block_signals(sigset_t *ret_relayed)
 
 int sandbox_run(const struct config *c)
 {
-        struct sandbox sb = {
-            .cfg = c, .sync_fd = {-1, -1}, .userns_fd = -1, .run.fd = -1, .cache.fd = -1};
+        struct sandbox sb = {.cfg = c,
+                             .sync_fd = {-1, -1},
+                             .userns_fd = -1,
+                             .run.fd = -1,
+                             .cache.fd = -1,
+                             .net = NET_HELPER_NULL};
         _cleanup_close_ int sigfd = -1;
         sigset_t mask;
         int r, status, code = EXIT_LAUNCHER;
@@ -249,6 +308,7 @@ int sandbox_run(const struct config *c)
                 }
                 log_warn("resource limits dropped: this build cannot apply them");
         }
+        net_warn(c);
         if ((r = image_open(c->image, &sb.cache, sb.ids.fingerprint, &sb.image)) < 0)
                 goto out;
         if ((r = rundir_create(&sb.cache, &sb.run)) < 0)
@@ -263,6 +323,9 @@ int sandbox_run(const struct config *c)
                 r = log_errno(-errno, "signalfd");
                 goto out_kill;
         }
+        if (c->net.mode == NET_SLIRP &&
+            (r = net_helper_start(c, sb.pid1, sb.userns_fd, &sb.net)) < 0)
+                goto out_kill;
         if ((r = userns_write_maps(&sb.ids, sb.pid1)) < 0)
                 goto out_kill;
         /* sync 1 */
@@ -279,6 +342,7 @@ out_kill:
                 (void)waitpid(sb.pid1, NULL, 0);
         }
 out:
+        net_helper_stop(&sb.net);
         teardown(&sb);
         closep(&sb.sync_fd[0]);
         closep(&sb.userns_fd);

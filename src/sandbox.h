@@ -2,10 +2,12 @@
  * The child's stages are in child.c; the order of both is the design (see sandbox.c). */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "cache.h"
 #include "image.h"
+#include "nethelper.h"
 #include "userns.h"
 
 struct config;
@@ -24,6 +26,8 @@ struct sandbox {
         int exit_status;
         int exit_signal;
         int got_exit;
+        struct net_helper net; /* --net slirp */
+        bool net_failed;       /* the helper failed: the launcher's failure, 125 */
 };
 
 /* Runs the sandbox to completion; returns the launcher's exit status. */

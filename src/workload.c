@@ -111,7 +111,7 @@ _Noreturn void workload_exec(const struct config *c, int sync_fd)
                 }
                 (void)!chdir("/");
         }
-        /* sync 2: the launcher learns our host pid from the socket's credentials. */
+        /* sync 3: the launcher learns our host pid from the socket's credentials. */
         (void)sync_send(sync_fd, SYNC_STARTED, 0, 0);
 
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
