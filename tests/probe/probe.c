@@ -44,6 +44,8 @@
  *                      exits 0 after SIGTERM
  *   exit N             exits with status N, printing nothing
  *   kill-self SIG      kills itself with SIG (a number or a name such as TERM or SIGKILL)
+ *   tcp, udp, dns, serve, echo, unix, raw, ifaddrs
+ *                      network clients and servers: see probe_net.c
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -70,6 +72,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "probe_net.h"
 
 static const char *errname(int e)
 {
@@ -574,7 +578,11 @@ static const struct {
                 {"write", 1, 2, cmd_write},       {"read", 1, 1, cmd_read},
                 {"stat", 1, 1, cmd_stat},         {"chroot-escape", 1, 1, cmd_chroot_escape},
                 {"sleep", 1, 1, cmd_sleep},       {"signal-wait", 0, 0, cmd_signal_wait},
-                {"exit", 1, 1, cmd_exit},         {"kill-self", 1, 1, cmd_kill_self}};
+                {"exit", 1, 1, cmd_exit},         {"kill-self", 1, 1, cmd_kill_self},
+                {"tcp", 2, 3, probe_tcp},         {"udp", 2, 3, probe_udp},
+                {"dns", 1, 3, probe_dns},         {"serve", 3, 3, probe_serve},
+                {"unix", 1, 1, probe_unix},       {"raw", 4, 4, probe_raw},
+                {"ifaddrs", 0, 0, probe_ifaddrs}, {"echo", 2, 2, probe_echo}};
 
 int main(int argc, char **argv)
 {
@@ -585,7 +593,10 @@ int main(int argc, char **argv)
                         return commands[i].fn(argc - 2, argv + 2);
         fputs("usage: probe ids | ns [PIDDIR] | caps | status | fds | mounts | hostname | env |\n"
               "  pid | try-syscall NAME [ARG...] | write PATH [DATA] | read PATH | stat PATH |\n"
-              "  chroot-escape PATH | sleep SECONDS | signal-wait | exit N | kill-self SIG\n"
+              "  chroot-escape PATH | sleep SECONDS | signal-wait | exit N | kill-self SIG |\n"
+              "  tcp HOST PORT [DATA] | udp HOST PORT [DATA] | dns NAME [a|aaaa] [SERVER] |\n"
+              "  serve tcp|udp PORT COUNT | echo PORT COUNT | unix @NAME |\n"
+              "  raw IFACE DST tcp|udp PORT | ifaddrs\n"
               "(the header of tests/probe/probe.c documents the output)\n",
               stderr);
         return 2;
