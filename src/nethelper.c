@@ -100,6 +100,9 @@ int net_helper_start(const struct config *c, pid_t pid1, int userns_fd, struct n
                 int pass[] = {userns_fd, netns_fd, exitp[0], readyp[1]};
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
+                /* A process group of its own: the terminal's Ctrl-C and Ctrl-Z are for the
+                 * command, not for the network under it. */
+                (void)setpgid(0, 0);
                 for (size_t i = 0; i < ARRAY_SIZE(pass); i++)
                         (void)fcntl(pass[i], F_SETFD, 0);
                 execv(path, argv);

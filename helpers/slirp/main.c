@@ -261,8 +261,10 @@ int main(int argc, char **argv)
                 for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
                         (void)fcntl(keep[i], F_SETFD, FD_CLOEXEC);
         }
-        /* A peer that goes away is an error code, not a signal. */
+        /* A peer that goes away is an error code, not a signal; and the terminal, whose job
+         * control the launcher keeps us out of, must not stop us for writing an error line. */
         signal(SIGPIPE, SIG_IGN);
+        signal(SIGTTOU, SIG_IGN);
         /* Every spliced connection holds six fds. */
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
                 rl.rlim_cur = rl.rlim_max;

@@ -92,10 +92,32 @@ wait_until 5 gone "$AGENT" && pass "agent gone after SIGKILL of the launcher" ||
         fail "agent gone after SIGKILL of the launcher" "pid $AGENT still there"
 assert_eq "" "$(in_world ss -Htln | grep ':18090 ' || true)" "the published port is closed again"
 
+# --- the terminal's signals are for the command ---------------------------------------------------
+# As a Ctrl-C would: SIGINT to the launcher's whole process group, here while a shell that ignores
+# it runs; its network must outlive the Ctrl-C. (python: a background job of a script starts with
+# SIGINT ignored, which the shell could not undo.)
+world_cmd
+"${WORLD_CMD[@]}" python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.setsid()
+os.execv(sys.argv[1], sys.argv[1:])' "$SANDBOX" -q --trace="$WORK/trace2" --net slirp "$img" \
+        sh -c "trap '' INT; echo ready >/tmp/ready; sleep 2; $PROBE tcp 192.0.2.1 7000 after-ctrl-c" \
+        >"$WORK/o2" 2>"$WORK/e2" &
+job=$! # the launcher itself, leader of its own process group
+track_pid "$job"
+wait_until 20 grep -q 'exec ' "$WORK/trace2" || fail "the sandbox starts" "$(cat "$WORK/e2")"
+sleep 0.5
+kill -INT -- "-$job"
+wait "$job" && rc=0 || rc=$?
+assert_eq 0 "$rc" "a Ctrl-C to the whole job leaves the network helper alone"
+assert_match "$(cat "$WORK/o2")" '^reply=world-tcp .* got=after-ctrl-c$' \
+        "the command's network works after the Ctrl-C"
+assert_eq "" "$(cat "$WORK/e2")" "and nothing is said about the helper"
+
 # --- a helper that dies while the command runs ---------------------------------------------------
 # A run first, which removes the run directory the killed launcher could not (core behaviour).
 wsb --net none "$img" true || true
-state=$(host_state)
+state=$(net_state)
 start_sleeper sleep 60
 kill -SEGV "$HELPER"
 t0=$SECONDS
@@ -107,8 +129,8 @@ assert_contains "$(cat "$WORK/e")" \
         "sandbox: the network helper sandbox-slirp was killed by signal 11 (Segmentation fault); the sandbox has no network: stopping it" \
         "and says why in one line"
 wait_until 5 gone "$AGENT" && pass "its agent is gone" || fail "its agent is gone" "pid $AGENT"
-wait_state "$state" 10 && pass "nothing left on the host" || fail "nothing left on the host" \
-        "$(diff <(printf '%s\n' "$state") <(host_state) || true)"
+wait_until 10 net_state_is "$state" && pass "nothing left on the host" || fail "nothing left on the host" \
+        "$(diff <(printf '%s\n' "$state") <(net_state) || true)"
 
 # --- a missing helper, and one that dies before the network is up --------------------------------
 mkdir -p "$WORK/bin"
@@ -117,22 +139,22 @@ libexec_helper=$(grep -ao '/[[:print:]]*/libexec/sandbox' "$SANDBOX" | head -n1 
 if [ -e "${libexec_helper:-/nonexistent}/sandbox-slirp" ]; then
         note "an installed helper in $libexec_helper: the missing-helper case cannot be shown here"
 else
-        state=$(host_state)
+        state=$(net_state)
         run in_world "$WORK/bin/sandbox" -q --net slirp "$img" touch /tmp/ran
         assert_eq 125 "$RC" "no helper: 125"
         assert_match "$ERR" "^sandbox: cannot run the network helper .*/sandbox-slirp \(is sandbox installed completely\?\): No such file or directory$" \
                 "no helper: one line that names it"
-        assert_eq "$state" "$(host_state)" "no helper: nothing left on the host"
+        assert_eq "$state" "$(net_state)" "no helper: nothing left on the host"
 fi
 printf '#!/bin/sh\nkill -SEGV $$\n' >"$WORK/bin/sandbox-slirp"
 chmod 755 "$WORK/bin/sandbox-slirp"
-state=$(host_state)
+state=$(net_state)
 run in_world "$WORK/bin/sandbox" -q --net slirp "$img" sh -c 'echo ran'
 assert_eq 125 "$RC" "a helper that crashes at start: 125"
 assert_eq "" "$OUT" "the command never ran"
 assert_contains "$ERR" "sandbox: the network helper sandbox-slirp was killed by signal 11 (Segmentation fault) before the network was up" \
         "and the launcher says so"
-assert_eq "$state" "$(host_state)" "nothing left on the host"
+assert_eq "$state" "$(net_state)" "nothing left on the host"
 printf '#!/bin/sh\necho "sandbox: something went wrong in the helper" >&2\nexit 1\n' >"$WORK/bin/sandbox-slirp"
 run in_world "$WORK/bin/sandbox" -q --net slirp "$img" sh -c 'echo ran'
 assert_eq 125 "$RC" "a helper that fails at start: 125"
