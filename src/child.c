@@ -50,7 +50,7 @@ static void build_root(struct sandbox *sb)
          * all comes before pivot_root, and every target is resolved inside the new root. */
         STAGE(procfs_setup(root));
         STAGE(devfs_setup(root, idmap_contains(&sb->ids.gid, 5)));
-        STAGE(sysfs_setup(root));
+        STAGE(sysfs_setup(root, c->net.mode == NET_HOST));
         STAGE(etcfiles_setup(root, rundir, c));
         STAGE(rootfs_pivot(root));
         /* After every mount point has been created in the writable root. */

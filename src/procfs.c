@@ -131,7 +131,7 @@ static int sysfs_bind_host(int rootfd, int target)
         return remount_ro_fd(top);
 }
 
-int sysfs_setup(int rootfd)
+int sysfs_setup(int rootfd, bool host_netns)
 {
         _cleanup_close_ int fd = root_mkdir_nofollow(rootfd, "sys", 0555), cg = -1;
         const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -141,11 +141,10 @@ int sysfs_setup(int rootfd)
                 return log_errno(fd, fd == -ELOOP ? "the image's /sys is a symlink; refusing "
                                                     "to mount over it"
                                                   : "creating /sys in the image");
-        r = mount_on_fd("sysfs", fd, "sysfs", flags, NULL);
-        if (r == -EPERM)
-                /* --net host: sysfs belongs to the network namespace, and the host's is not
-                 * ours to mount; its own /sys, read-only, as rootless podman does. */
-                r = sysfs_bind_host(rootfd, fd);
+        /* --net host: sysfs belongs to the network namespace, and the host's is not ours to
+         * mount; its own /sys, read-only, as rootless podman does. */
+        r = host_netns ? sysfs_bind_host(rootfd, fd)
+                       : mount_on_fd("sysfs", fd, "sysfs", flags, NULL);
         if (r < 0)
                 return log_errno(r, "mounting a read-only /sys");
         TRACE(0, "mount", "sysfs on /sys (ro,nosuid,nodev,noexec)");

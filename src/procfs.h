@@ -3,5 +3,9 @@
  * Runs in the child before pivot_root (the host's /dev/null is the source of the masks). */
 #pragma once
 
+#include <stdbool.h>
+
 int procfs_setup(int rootfd);
-int sysfs_setup(int rootfd);
+/* host_netns (--net host): the sandbox has no network namespace of its own to mount a sysfs
+ * for; the host's /sys is bound read-only instead. */
+int sysfs_setup(int rootfd, bool host_netns);
