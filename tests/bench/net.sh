@@ -201,21 +201,21 @@ ratio() { # A B
 echo
 echo "-- throughput (medians)"
 show loopback "plain loopback"
-show ours-out "sandbox→host, sandbox-slirp"
-show s4n-out "sandbox→host, slirp4netns"
-show ours-in "host→sandbox, sandbox-slirp"
-show s4n-in "host→sandbox, slirp4netns"
+show ours-out "sandbox->host, sandbox-slirp"
+show s4n-out "sandbox->host, slirp4netns"
+show ours-in "host->sandbox, sandbox-slirp"
+show s4n-in "host->sandbox, slirp4netns"
 show pub-splice "published port in, splice fast path"
 show pub-slirp "published port in, --port-driver=slirp"
 show pub-s4n "published port in, slirp4netns add_hostfwd"
 echo
 echo "-- ratios"
-echo "  sandbox→host, ours / slirp4netns:            $(ratio ours-out s4n-out)   (target >= 1.0x)"
-echo "  host→sandbox, ours / slirp4netns:            $(ratio ours-in s4n-in)"
+echo "  sandbox->host, ours / slirp4netns:            $(ratio ours-out s4n-out)   (target >= 1.0x)"
+echo "  host->sandbox, ours / slirp4netns:            $(ratio ours-in s4n-in)"
 echo "  published port in, fast path / slirp4netns:  $(ratio pub-splice pub-s4n)   (target >= 3x)"
 echo "  published port in, fast path / loopback:     $(ratio pub-splice loopback)"
 echo
-echo "-- helper (during sandbox→host and host→sandbox)"
+echo "-- helper (during sandbox->host and host->sandbox)"
 echo "  sandbox-slirp: CPU % of a core:$ours_cpu   peak RSS kB:$ours_rss   (target < 4096)"
 echo "  slirp4netns:   CPU % of a core:$s4n_cpu   peak RSS kB:$s4n_rss"
 

@@ -102,3 +102,16 @@ net_image() {
         busybox_probe_image "$1"
         ln -sf busybox "$1/bin/sha256sum"
 }
+
+# net_state: what a launch could leave behind on the host: this test's cache (run directories)
+# and its TMPDIR. Narrower than common.sh's host_state, whose /tmp and /dev/shm listing also
+# holds what other jobs of the same test user do at the same time.
+net_state() {
+        {
+                listing "$(cache_root)"
+                find "$TMPDIR" -mindepth 1 -path "$WORK" -prune -o -print 2>/dev/null || true
+        } | sort
+}
+net_state_is() {
+        [ "$(net_state)" = "$1" ]
+}

@@ -41,7 +41,7 @@ assert_exit 7 wsb --net slirp "$img" sh -c 'exit 7'
 assert_exit 137 wsb --net slirp "$img" sh -c 'kill -9 $$'
 
 # --- the options' errors ---------------------------------------------------------------------------
-state=$(host_state)
+state=$(net_state)
 check_error() { # EXPECTED-STDERR ARG...
         local want=$1
         shift
@@ -63,7 +63,7 @@ check_error "sandbox: --publish: '8080:80/icmp': the protocol after '/' is tcp o
 check_error "sandbox: --publish: '127.0.0.1:8080:81': TCP port 127.0.0.1:8080 is already published" \
         --net slirp -p 8080:80 -p 127.0.0.1:8080:81
 check_error "sandbox: --port-driver: 'builtin' is not splice or slirp" --net slirp --port-driver builtin
-assert_eq "$state" "$(host_state)" "no error left anything on the host"
+assert_eq "$state" "$(net_state)" "no error left anything on the host"
 # Whatever the order on the command line.
 run wsb -p 18080:80 --allow-host-loopback --net slirp --port-driver slirp "$img" true
 assert_eq 0 "$RC" "the options apply in any order (--net slirp last)"
