@@ -142,6 +142,7 @@ for r in $(seq "$reps"); do
         for dir in out in; do
                 extra=()
                 [ "$dir" = in ] && extra=(-R)
+                rm -f "$w/trace" # or the last run's helper pid could be read from it
                 "${W[@]}" "$SANDBOX" -q --trace="$w/trace" --net slirp "$img" /usr/bin/iperf3 \
                         "${client[@]:1}" "${extra[@]}" -J >"$w/ours.json" 2>/dev/null &
                 sb=$!
