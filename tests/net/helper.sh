@@ -132,6 +132,22 @@ wait_until 5 gone "$AGENT" && pass "its agent is gone" || fail "its agent is gon
 wait_until 10 net_state_is "$state" && pass "nothing left on the host" || fail "nothing left on the host" \
         "$(diff <(printf '%s\n' "$state") <(net_state) || true)"
 
+# --- the sandbox fails while the helper starts: it goes too ---------------------------------------
+bad=$WORK/bad
+net_image "$bad"
+rm -rf "$bad/proc"
+ln -s /etc "$bad/proc"
+state=$(net_state)
+run in_world "$SANDBOX" -q --trace="$WORK/trace3" --net slirp "$bad" true
+assert_eq 125 "$RC" "an image the child refuses (its /proc is a symlink), with --net slirp: 125"
+assert_eq "sandbox: the image's /proc is a symlink; refusing to mount over it: Too many levels of symbolic links" "$ERR" \
+        "one line, the child's; nothing from the helper"
+h3=$(helper_pid "$WORK/trace3")
+assert_ne "" "$h3" "the helper had started ($h3)"
+wait_until 5 gone "$h3" && pass "and is gone" || fail "and is gone" "pid $h3"
+wait_until 10 net_state_is "$state" && pass "nothing left on the host" || fail "nothing left on the host" \
+        "$(diff <(printf '%s\n' "$state") <(net_state) || true)"
+
 # --- a missing helper, and one that dies before the network is up --------------------------------
 mkdir -p "$WORK/bin"
 cp "$SANDBOX" "$WORK/bin/sandbox"
