@@ -1,19 +1,21 @@
 /* The fast path of published TCP ports (see splice.h): each client accepted on the host gets a
- * socket the agent connects inside the sandbox, and two pipes carry the bytes between them with
- * splice(2), so they are never copied through user space or through libslirp's TCP.
- * Runs in the helper, in the host's network namespace, on its one event loop. */
+ * socket the agent connects inside the sandbox; then two threads, one per direction, carry the
+ * bytes between them with splice(2) through a pipe each, never through user space or libslirp.
+ * Runs in the helper, in the host's network namespace: accepting and dialling on its event loop,
+ * the bytes on the connection's threads. */
 #include "splice.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"

@@ -30,7 +30,7 @@ world_start() {
         cat >"$WORLD/init.sh" <<'EOF'
 set -e
 ip link set lo up
-for a in 192.0.2.1 192.0.2.53 127.0.0.53; do ip addr add "$a/32" dev lo 2>/dev/null || true; done
+for a in 192.0.2.1 192.0.2.53; do ip addr add "$a/32" dev lo; done
 for a in 2001:db8::1 2001:db8::53; do ip -6 addr add "$a/128" dev lo nodad; done
 mount --bind "$1/resolv.conf" /etc/resolv.conf
 : >"$1/up"
