@@ -52,7 +52,7 @@ static void build_root(struct sandbox *sb)
          * all comes before pivot_root, and every target is resolved inside the new root. */
         STAGE(procfs_setup(root));
         STAGE(devfs_setup(root, idmap_contains(&sb->ids.gid, 5), c->ns.ipc));
-        STAGE(sysfs_setup(root, sb->cg.active && sb->cg.delegate));
+        STAGE(sysfs_setup(root, sb->cg.active && sb->cg.delegate, c->net.mode == NET_HOST));
         STAGE(etcfiles_setup(root, rundir, c));
         /* The profile's mounts come last, so that they may cover anything above (a bind on
          * /etc/hosts wins); a read-only root's fresh /tmp and /run come before them, so that
@@ -101,7 +101,17 @@ _Noreturn void child_main(struct sandbox *sb)
                 die();
         }
         TRACE(0, "hostname", "%s", c->hostname);
-        STAGE(net_loopback_up());
+        /* --net host: the host's loopback, which is up and not ours to change. */
+        if (c->net.mode != NET_HOST)
+                STAGE(net_loopback_up());
+        /* sync 2: with --net slirp, the command starts only once the helper has tap0 up and
+         * reads it, so that its first packet is not lost (the helper started in parallel with
+         * everything above). EOF means the launcher or the helper failed. */
+        if (c->net.mode == NET_SLIRP) {
+                if (sync_expect(sb->sync_fd[1], SYNC_NET_READY) < 0)
+                        die();
+                TRACE(0, "net", "the network is up");
+        }
 
         /* No fd of the host may stay in pid 1 or reach the command: keep the sync socket and
          * the trace only (the trace fd is close-on-exec, so the command never sees it). */

@@ -136,7 +136,12 @@ int config_build(const struct cli *cli, struct config **ret)
         if (r == -ENOENT && !cli->profile)
                 r = 0;
         profile_ctx_done(&ctx);
-        if (r < 0 || (r = apply_cli(c, cli)) < 0 || (r = config_validate(c)) < 0) {
+        if (r >= 0 && (r = apply_cli(c, cli)) >= 0) {
+                char err[256];
+                if ((r = net_config_check(&c->net, err, sizeof err)) < 0)
+                        log_error("%s", err);
+        }
+        if (r < 0 || (r = config_validate(c)) < 0) {
                 config_free(c);
                 return r;
         }
@@ -173,5 +178,6 @@ void config_free(struct config *c)
         free(c->name);
         free(c->status_json);
         limits_free(&c->limits);
+        net_config_free(&c->net);
         free(c);
 }

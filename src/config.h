@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "net.h"
 #include "reslimits.h"
 
 /* Mounts a profile or the command line adds to the sandbox ([filesystem]). */
@@ -87,6 +88,7 @@ struct config {
         struct seccomp_settings seccomp;
         struct rlimit_setting rlimits[RLIMIT_COUNT]; /* by RLIMIT_* number */
         struct limits limits;
+        struct net_config net; /* [network]: net.h */
 
         /* Where it came from: the profile's name or path as given ("default" when none). */
         char *profile;

@@ -66,7 +66,13 @@ static int provide(int rootfd, const char *rundir, const char *path, const char 
 int etcfiles_setup(int rootfd, const char *rundir, const struct config *c)
 {
         char hostname[128], hosts[512];
+        _cleanup_free_ char *host_resolv = NULL, *resolv = NULL;
         int r, missed = 0;
+
+        /* Before pivot_root, the host's is still in view: --net slirp names its DNS forwarder
+         * for the host's name servers, --net host copies it. */
+        (void)read_file_at(AT_FDCWD, "/etc/resolv.conf", 1 << 16, &host_resolv, NULL);
+        resolv = net_resolv_conf(&c->net, host_resolv);
 
         snprintf(hostname, sizeof hostname, "%s\n", c->hostname);
         snprintf(hosts, sizeof hosts,
@@ -79,8 +85,7 @@ int etcfiles_setup(int rootfd, const char *rundir, const struct config *c)
         } files[] = {
             {"/etc/hostname", hostname},
             {"/etc/hosts", hosts},
-            {"/etc/resolv.conf",
-             "# This sandbox has no network (loopback only): no name servers.\n"},
+            {"/etc/resolv.conf", resolv},
         };
         for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
                 r = provide(rootfd, rundir, files[i].path, files[i].content);

@@ -7,7 +7,7 @@ pkg_check_modules(INIH REQUIRED IMPORTED_TARGET GLOBAL inih)
 # Pure logic, linked by the launcher and by the unit tests. The profile code reads files and
 # the environment, and uses libcap's and libseccomp's name tables, but changes nothing.
 set(SANDBOX_CORE_SOURCES
-  util.c sys.c idmap.c env.c reslimits.c schema.c cli.c config.c execdiag.c
+  util.c sys.c idmap.c env.c reslimits.c netconf.c schema.c cli.c config.c execdiag.c
   profile.c profile_settings.c rlimit_settings.c mountspec.c seccomp_rules.c config_ini.c profile_cmd.c
   record.c)
 add_library(sandbox_core STATIC ${SANDBOX_CORE_SOURCES})
@@ -50,7 +50,7 @@ endforeach()
 add_executable(sandbox
   main.c sandbox.c child.c init.c workload.c
   cache.c image.c userns.c sync.c
-  resolve.c rootfs.c procfs.c devfs.c etcfiles.c netlo.c mounts.c
+  resolve.c rootfs.c procfs.c devfs.c etcfiles.c netlo.c nethelper.c mounts.c
   caps.c seccomp_filter.c seccomp_bpf.c
   session.c state.c control.c procref.c status.c entrystop.c
   verbs.c target.c ps.c stop.c enter.c selfexe.c)

@@ -113,7 +113,25 @@ int procfs_setup(int rootfd)
         return 0;
 }
 
-int sysfs_setup(int rootfd, bool cgroup_rw)
+static int sysfs_bind_host(int rootfd, int target)
+{
+        _cleanup_close_ int host = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC), top = -1;
+        int r;
+
+        if (host < 0)
+                return -errno;
+        /* Recursive: a user namespace may not bind a tree without what is mounted in it. */
+        r = bind_fd_on_fd(host, target, MS_REC);
+        if (r < 0)
+                return r;
+        top = open_existing(rootfd, "sys");
+        if (top < 0)
+                return top;
+        TRACE(0, "mount", "the host's /sys bound on /sys (--net host)");
+        return remount_ro_fd(top);
+}
+
+int sysfs_setup(int rootfd, bool cgroup_rw, bool host_netns)
 {
         _cleanup_close_ int fd = root_mkdir_nofollow(rootfd, "sys", 0555), cg = -1;
         const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -123,7 +141,10 @@ int sysfs_setup(int rootfd, bool cgroup_rw)
                 return log_errno(fd, fd == -ELOOP ? "the image's /sys is a symlink; refusing "
                                                     "to mount over it"
                                                   : "creating /sys in the image");
-        r = mount_on_fd("sysfs", fd, "sysfs", flags, NULL);
+        /* --net host: sysfs belongs to the network namespace, and the host's is not ours to
+         * mount; its own /sys, read-only, as rootless podman does. */
+        r = host_netns ? sysfs_bind_host(rootfd, fd)
+                       : mount_on_fd("sysfs", fd, "sysfs", flags, NULL);
         if (r < 0)
                 return log_errno(r, "mounting a read-only /sys");
         TRACE(0, "mount", "sysfs on /sys (ro,nosuid,nodev,noexec)");

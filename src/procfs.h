@@ -6,5 +6,7 @@
 #include <stdbool.h>
 
 int procfs_setup(int rootfd);
-/* cgroup_rw: the sandbox's cgroup at /sys/fs/cgroup is writable (--cgroup-delegate). */
-int sysfs_setup(int rootfd, bool cgroup_rw);
+/* cgroup_rw: the sandbox's cgroup at /sys/fs/cgroup is writable (--cgroup-delegate).
+ * host_netns (--net host): the sandbox has no network namespace of its own to mount a sysfs
+ * for; the host's /sys is bound read-only instead. */
+int sysfs_setup(int rootfd, bool cgroup_rw, bool host_netns);

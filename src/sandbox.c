@@ -15,38 +15,48 @@
  *   5. block signals                  before clone: pid 1 inherits the mask and must never run
  *                                     a handler; the launcher takes them from a signalfd
  *   6. clone into new user, mount, pid, ipc, uts, cgroup and network namespaces (a profile may
- *      share ipc, uts and cgroup with the host); with a cgroup, clone3 into it
- *      (CLONE_INTO_CGROUP), and the child makes its cgroup namespace after sync 1, once it is
- *      surely in it (older kernels: the launcher moves it before sync 1)
+ *      share ipc, uts and cgroup with the host; --net host: no network namespace); with a
+ *      cgroup, clone3 into it (CLONE_INTO_CGROUP), and the child makes its cgroup namespace
+ *      after sync 1, once it is surely in it (older kernels: the launcher moves it before)
  *      session_capture                right after clone: pid 1's namespaces and a pidfd, while
  *                                     pid 1 is still dumpable (it is not once it confines
  *                                     itself), for `sandbox enter`
- *   7. userns_write_maps              the child is nobody until its ids are mapped
+ *   7. net_helper_start (--net slirp) as early as can be: it starts while the maps are written
+ *                                     and the child builds the root (it needs no map: its agent
+ *                                     joins the sandbox's user and network namespaces by our
+ *                                     right as their owner, and creates tap0 there; the helper
+ *                                     stays in ours and runs libslirp: nethelper.c,
+ *                                     helpers/slirp)
+ *   8. userns_write_maps              the child is nobody until its ids are mapped
  *      sync 1 → child                 (SYNC_IDS_MAPPED)
  *      session_publish                the state record (ps, inspect, enter, stop and kill find
  *                                     the sandbox by it) and the control socket, while the child
  *                                     works; the command is not started yet
  * CHILD (root in the user namespace; child.c)
  *   unpack the image, overlay root, /proc /dev /sys, /etc files, the profile's mounts,
- *   pivot_root, hostname,
- *   loopback, fork the command, become its init
+ *   pivot_root, hostname, loopback, (--net slirp: wait for sync 2), fork the command, become
+ *   its init
  * WORKLOAD (workload.c)
- *   bounding set, identity, capabilities (ambient for a non-root user), chdir; sync 2 →
+ *   bounding set, identity, capabilities (ambient for a non-root user), chdir; sync 3 →
  *   launcher (SYNC_STARTED, its host pid); with --stop-at-entry, wait until the launcher
  *   traces it (SYNC_TRACER_READY); rlimits; no_new_privs; seccomp last; exec
  * HOST again
- *   8. supervise                      relay signals to pid 1, take its SYNC_EXIT report
- *      at sync 2: session_started     the command's pid into the record; from now on the control
+ *   9. supervise                      relay signals to pid 1, take its SYNC_EXIT report; when
+ *                                     the helper says the network is up: sync 2 → child
+ *                                     (SYNC_NET_READY), so the command's first packet finds it;
+ *                                     a helper that fails or dies stops the sandbox (125)
+ *      at sync 3: session_started     the command's pid into the record; from now on the control
  *                                     socket is answered (pid 1's mounts are final: enter may
  *                                     join); --status-json's start line; with --stop-at-entry
  *                                     trace the command to its exec and leave it stopped there
- *   9. cgroup_destroy                 after pid 1 is reaped: cgroup.kill whatever is left,
+ *  10. cgroup_destroy                 after pid 1 is reaped: cgroup.kill whatever is left,
  *                                     wait for populated 0, read the counts, rmdir
  *      cgroup_report                  then: an OOM kill, refused forks, --stats
  *      session_finish                 remove the record first, so that nothing points at a
  *                                     sandbox that is gone; the exit line (with the cgroup's
  *                                     OOM count)
- *      teardown                       remove the run dir from inside the user namespace (its
+ *      net_helper_stop                close its exit fd: it ends (as it does if we die)
+ *  11. teardown                       remove the run dir from inside the user namespace (its
  *                                     files belong to mapped ids), and any stale ones
  */
 #include "sandbox.h"
@@ -73,11 +83,13 @@
 #include "util.h"
 
 /* User, mount, pid and network are always new; a profile may share the others ([namespaces]). */
+/* The namespaces of a launch: a profile may share ipc, uts and cgroup with the host, and
+ * --net host keeps the host's network namespace. */
 static unsigned long ns_flags(const struct config *c)
 {
-        return CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
-               (c->ns.ipc ? CLONE_NEWIPC : 0) | (c->ns.uts ? CLONE_NEWUTS : 0) |
-               (c->ns.cgroup ? CLONE_NEWCGROUP : 0);
+        return CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+               (c->net.mode != NET_HOST ? CLONE_NEWNET : 0) | (c->ns.ipc ? CLONE_NEWIPC : 0) |
+               (c->ns.uts ? CLONE_NEWUTS : 0) | (c->ns.cgroup ? CLONE_NEWCGROUP : 0);
 }
 
 /* Signals the launcher relays to the sandbox. Stop signals (Ctrl-Z) are left alone: the
@@ -172,6 +184,25 @@ static void on_message(struct sandbox *sb, bool *sock_open)
         }
 }
 
+/* The network helper failed or died: the command must not run (or go on) without the network
+ * it was promised. */
+static void net_failed(struct sandbox *sb)
+{
+        sb->net_failed = true;
+        (void)kill(sb->pid1, SIGKILL);
+}
+
+static void on_net_ready(struct sandbox *sb)
+{
+        int r = net_helper_check_ready(&sb->net);
+
+        if (r < 0)
+                net_failed(sb);
+        else if (r > 0)
+                /* sync 2; a child that already died is reaped on its SIGCHLD. */
+                (void)sync_send(sb->sync_fd[0], SYNC_NET_READY, 0, 0);
+}
+
 /* Returns the wait status of pid 1. */
 static int supervise(struct sandbox *sb, int sigfd)
 {
@@ -179,12 +210,13 @@ static int supervise(struct sandbox *sb, int sigfd)
         int status;
 
         for (;;) {
-                struct pollfd p[3] = {{sigfd, POLLIN, 0},
+                struct pollfd p[4] = {{sigfd, POLLIN, 0},
                                       {session_control_fd(sb), POLLIN, 0},
-                                      {sb->sync_fd[0], POLLIN, 0}};
+                                      {sock_open ? sb->sync_fd[0] : -1, POLLIN, 0},
+                                      {sb->net.ready_fd, POLLIN, 0}};
                 struct signalfd_siginfo si;
 
-                if (poll(p, sock_open ? 3 : 2, -1) < 0) {
+                if (poll(p, 4, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
@@ -193,12 +225,16 @@ static int supervise(struct sandbox *sb, int sigfd)
                         on_message(sb, &sock_open);
                 if (p[1].revents & POLLIN)
                         session_on_control(sb);
+                if (p[3].revents)
+                        on_net_ready(sb);
                 if (!(p[0].revents & POLLIN))
                         continue;
                 if (read(sigfd, &si, sizeof si) != (ssize_t)sizeof si)
                         continue;
                 if (si.ssi_signo == SIGCHLD) {
                         session_on_sigchld(sb);
+                        if (net_helper_reaped(&sb->net))
+                                net_failed(sb);
                         pid_t w = wait4(sb->pid1, &status, WNOHANG, &sb->rusage);
                         if (w == sb->pid1) {
                                 TRACE(0, "exit", "pid 1 reaped, namespaces gone");
@@ -221,6 +257,8 @@ static int supervise(struct sandbox *sb, int sigfd)
 
 static int exit_code(const struct sandbox *sb, int status)
 {
+        if (sb->net_failed)
+                return EXIT_LAUNCHER;
         if (sb->got_exit)
                 return sb->exit_status >= 0 ? sb->exit_status : 128 + sb->exit_signal;
         if (WIFEXITED(status))
@@ -257,6 +295,17 @@ static void teardown(struct sandbox *sb)
         TRACE(t, "teardown", "run directory %s removed", sb->run.id);
 }
 
+/* The network modes that open the sandbox to the host say so, every time. */
+static void net_warn(const struct config *c)
+{
+        if (c->net.mode == NET_HOST)
+                log_warn("--net host: the sandbox shares your network namespace: it reaches every "
+                         "service of this host, abstract unix sockets such as X11's included");
+        if (c->net.allow_host_loopback)
+                log_warn("--allow-host-loopback: the sandbox reaches every service bound to this "
+                         "host's 127.0.0.1 and ::1, as 10.0.2.2 and fd00::2");
+}
+
 static int block_signals(sigset_t *ret_relayed)
 {
         sigset_t all;
@@ -273,8 +322,12 @@ static int block_signals(sigset_t *ret_relayed)
 
 int sandbox_run(const struct config *c)
 {
-        struct sandbox sb = {
-            .cfg = c, .sync_fd = {-1, -1}, .userns_fd = -1, .run.fd = -1, .cache.fd = -1};
+        struct sandbox sb = {.cfg = c,
+                             .sync_fd = {-1, -1},
+                             .userns_fd = -1,
+                             .run.fd = -1,
+                             .cache.fd = -1,
+                             .net = NET_HELPER_NULL};
         _cleanup_close_ int sigfd = -1;
         sigset_t mask;
         int r, status, code = EXIT_LAUNCHER;
@@ -292,6 +345,7 @@ int sandbox_run(const struct config *c)
                 goto out;
         if ((r = session_prepare(&sb)) < 0)
                 goto out;
+        net_warn(c);
         if ((r = image_open(c->image, &sb.cache, sb.ids.fingerprint, &sb.image)) < 0)
                 goto out;
         if ((r = seccomp_prepare(c, sb.cache.fd, &sb.seccomp)) < 0)
@@ -312,6 +366,9 @@ int sandbox_run(const struct config *c)
                 r = log_errno(-errno, "signalfd");
                 goto out_kill;
         }
+        if (c->net.mode == NET_SLIRP &&
+            (r = net_helper_start(c, sb.pid1, sb.userns_fd, &sb.net)) < 0)
+                goto out_kill;
         if ((r = userns_write_maps(&sb.ids, sb.pid1)) < 0)
                 goto out_kill;
         /* sync 1 */
@@ -338,6 +395,7 @@ out:
         cgroup_destroy(&sb.cg);
         sb.oom_killed = sb.cg.stats.oom_kills > 0;
         session_finish(&sb, code);
+        net_helper_stop(&sb.net);
         teardown(&sb);
         closep(&sb.sync_fd[0]);
         closep(&sb.userns_fd);

@@ -11,6 +11,7 @@
 #include "image.h"
 #include "seccomp_filter.h"
 #include "session.h"
+#include "nethelper.h"
 #include "userns.h"
 
 struct config;
@@ -35,6 +36,8 @@ struct sandbox {
         struct session session; /* the record, control socket and status report (session.c) */
         struct rusage rusage;   /* of pid 1 and all it reaped: the sandbox's CPU time */
         bool oom_killed;        /* set by the cgroup code from memory.events */
+        struct net_helper net;  /* --net slirp */
+        bool net_failed;        /* the helper failed: the launcher's failure, 125 */
 };
 
 /* Runs the sandbox to completion; returns the launcher's exit status. */

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "profile_settings.h"
 #include "record.h"
+#include "net.h"
 #include "reslimits.h"
 #include "util.h"
 
@@ -468,6 +469,17 @@ const struct setting settings[] = {
      apply_cgroup_delegate, "the sandbox may manage a cgroup subtree of its own", show_limits},
     {"limits", "stats", NULL, 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_stats,
      "at exit, print peak memory, CPU time and peak pids", show_limits},
+    /* [network]: setters and show in netconf.c. */
+    {"network", "mode", "net", 0, ARG_REQUIRED, "none|slirp|host", META_NONE, net_set_mode,
+     "the network: none (loopback only, the default), slirp (user-mode), or host", net_show},
+    {"network", "publish", "publish", 'p', ARG_REQUIRED, "[HOSTIP:]HOSTPORT:PORT[/tcp|/udp]",
+     META_NONE, net_set_publish,
+     "publish a port of the sandbox on the host (repeatable; HOSTIP: 127.0.0.1)", net_show},
+    {"network", "allow_host_loopback", "allow-host-loopback", 0, ARG_OPTIONAL, "BOOL", META_NONE,
+     net_set_allow_host_loopback,
+     "let the sandbox reach the host's 127.0.0.1 and ::1 (as 10.0.2.2, fd00::2)", net_show},
+    {"network", "port_driver", "port-driver", 0, ARG_REQUIRED, "splice|slirp", META_NONE,
+     net_set_port_driver, "published TCP ports: splice (fast, the default) or slirp", net_show},
     {NULL, "quiet", NULL, 'q', ARG_NONE, NULL, META_NONE, apply_quiet, "print nothing but errors",
      NULL},
     {NULL, "trace", NULL, 0, ARG_OPTIONAL, "FILE", META_NONE, apply_trace,

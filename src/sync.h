@@ -7,9 +7,10 @@
 
 enum sync_type {
         SYNC_IDS_MAPPED = 1, /* launcher → child: uid/gid maps written (sync 1) */
-        SYNC_STARTED,        /* workload → launcher: about to exec (sync 2); sender = its pid */
+        SYNC_STARTED,        /* workload → launcher: about to exec (sync 3); sender = its pid */
         SYNC_EXIT,           /* pid 1 → launcher: the command ended; status and signal */
         SYNC_TRACER_READY,   /* launcher → workload, --stop-at-entry only: it traces us */
+        SYNC_NET_READY,      /* launcher → child: --net slirp is up (sync 2) */
 };
 
 struct sync_msg {

@@ -235,7 +235,7 @@ _Noreturn void workload_exec(const struct config *c, const struct seccomp_progra
                 fail();
         if (c->stop_at_entry)
                 (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-        /* sync 2: the launcher learns our host pid from the socket's credentials. */
+        /* sync 3: the launcher learns our host pid from the socket's credentials. */
         (void)sync_send(sync_fd, SYNC_STARTED, 0, 0);
         if (c->stop_at_entry && wait_for_tracer(sync_fd) < 0)
                 fail();

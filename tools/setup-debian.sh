@@ -19,6 +19,7 @@ packages=(
         # build
         build-essential cmake pkg-config clang clang-format
         libarchive-dev nettle-dev libcap-dev libseccomp-dev libinih-dev libslirp-dev
+        libglib2.0-dev # libslirp's pkg-config file requires glib-2.0, and Debian's -dev omits it
         # runtime of the launcher
         uidmap fuse-overlayfs slirp4netns
         # tests: images, probes, terminals, process checks
@@ -90,6 +91,15 @@ if [ -c /dev/fuse ]; then
         say "chmod 666 /dev/fuse"
 else
         say "no /dev/fuse on this machine (the launcher must do without fuse-overlayfs)"
+fi
+
+# --net slirp's helper creates tap0 inside the sandbox: Debian's udev makes /dev/net/tun 0666,
+# machines without udev (containers, minimal VMs) leave the kernel's 0600.
+if [ -c /dev/net/tun ]; then
+        chmod 666 /dev/net/tun
+        say "chmod 666 /dev/net/tun"
+else
+        say "no /dev/net/tun on this machine (--net slirp will say so; sudo modprobe tun)"
 fi
 
 say "done"

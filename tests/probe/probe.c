@@ -58,6 +58,8 @@
  *   spin SECONDS       busy-loops for SECONDS of wall time; prints spin.wall_ms=W
  *                      spin.cpu_ms=C (the CPU time it got)
  *   clock              clock.realtime_us=N (CLOCK_REALTIME: the same clock inside and out)
+ *   tcp, udp, dns, serve, echo, unix, raw, ifaddrs
+ *                      network clients and servers: see probe_net.c
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -87,6 +89,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "probe_net.h"
 
 static const char *errname(int e)
 {
@@ -722,29 +726,39 @@ static const struct {
         const char *name;
         int min_args, max_args;
         int (*fn)(int argc, char **argv);
-} commands[] = {{"ids", 0, 0, cmd_ids},
-                {"ns", 0, 1, cmd_ns},
-                {"caps", 0, 0, cmd_caps},
-                {"status", 0, 0, cmd_status},
-                {"fds", 0, 0, cmd_fds},
-                {"mounts", 0, 0, cmd_mounts},
-                {"hostname", 0, 0, cmd_hostname},
-                {"env", 0, 0, cmd_env},
-                {"pid", 0, 0, cmd_pid},
-                {"try-syscall", 1, 4, cmd_try_syscall},
-                {"write", 1, 2, cmd_write},
-                {"read", 1, 1, cmd_read},
-                {"stat", 1, 1, cmd_stat},
-                {"chroot-escape", 1, 1, cmd_chroot_escape},
-                {"sleep", 1, 1, cmd_sleep},
-                {"signal-wait", 0, 0, cmd_signal_wait},
-                {"exit", 1, 1, cmd_exit},
-                {"kill-self", 1, 1, cmd_kill_self},
-                {"getppid-loop", 1, 1, cmd_getppid_loop},
-                {"hog", 1, 1, cmd_hog},
-                {"fork", 1, 1, cmd_fork},
-                {"spin", 1, 1, cmd_spin},
-                {"clock", 0, 0, cmd_clock}};
+} commands[] = {
+    {"ids", 0, 0, cmd_ids},
+    {"ns", 0, 1, cmd_ns},
+    {"caps", 0, 0, cmd_caps},
+    {"status", 0, 0, cmd_status},
+    {"fds", 0, 0, cmd_fds},
+    {"mounts", 0, 0, cmd_mounts},
+    {"hostname", 0, 0, cmd_hostname},
+    {"env", 0, 0, cmd_env},
+    {"pid", 0, 0, cmd_pid},
+    {"try-syscall", 1, 4, cmd_try_syscall},
+    {"write", 1, 2, cmd_write},
+    {"read", 1, 1, cmd_read},
+    {"stat", 1, 1, cmd_stat},
+    {"chroot-escape", 1, 1, cmd_chroot_escape},
+    {"sleep", 1, 1, cmd_sleep},
+    {"signal-wait", 0, 0, cmd_signal_wait},
+    {"exit", 1, 1, cmd_exit},
+    {"kill-self", 1, 1, cmd_kill_self},
+    {"getppid-loop", 1, 1, cmd_getppid_loop},
+    {"hog", 1, 1, cmd_hog},
+    {"fork", 1, 1, cmd_fork},
+    {"spin", 1, 1, cmd_spin},
+    {"clock", 0, 0, cmd_clock},
+    {"tcp", 2, 3, probe_tcp},
+    {"udp", 2, 3, probe_udp},
+    {"dns", 1, 3, probe_dns},
+    {"serve", 3, 3, probe_serve},
+    {"unix", 1, 1, probe_unix},
+    {"raw", 4, 4, probe_raw},
+    {"ifaddrs", 0, 0, probe_ifaddrs},
+    {"echo", 2, 2, probe_echo},
+};
 
 int main(int argc, char **argv)
 {
@@ -757,6 +771,9 @@ int main(int argc, char **argv)
               "  pid | try-syscall NAME [ARG...] | write PATH [DATA] | read PATH | stat PATH |\n"
               "  chroot-escape PATH | sleep SECONDS | signal-wait | exit N | kill-self SIG |\n"
               "  getppid-loop N | hog MB | fork N | spin SECONDS | clock\n"
+              "  tcp HOST PORT [DATA] | udp HOST PORT [DATA] | dns NAME [a|aaaa] [SERVER] |\n"
+              "  serve tcp|udp PORT COUNT | echo PORT COUNT | unix @NAME |\n"
+              "  raw IFACE DST tcp|udp PORT | ifaddrs\n"
               "(the header of tests/probe/probe.c documents the output)\n",
               stderr);
         return 2;
