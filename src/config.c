@@ -132,7 +132,7 @@ int config_build(const struct cli *cli, struct config **ret)
         profile_ctx_init(&ctx);
         /* Without --profile, the profile named "default" when there is one; the built-in
          * defaults are the same settings, so a missing one changes nothing. */
-        r = profile_apply(c, cli->profile ? cli->profile : "default", &ctx);
+        r = profile_apply(c, cli->profile ? cli->profile : "default", !cli->profile, &ctx);
         if (r == -ENOENT && !cli->profile)
                 r = 0;
         profile_ctx_done(&ctx);

@@ -457,7 +457,7 @@ int profile_find(const struct profile_ctx *ctx, const char *name, char **ret_pat
         return -ENOENT;
 }
 
-int profile_apply(struct config *c, const char *name, const struct profile_ctx *ctx)
+int profile_apply(struct config *c, const char *name, bool implicit, const struct profile_ctx *ctx)
 {
         struct load l = {.c = c, .ctx = ctx};
         _cleanup_free_ char *path = NULL;
@@ -466,6 +466,8 @@ int profile_apply(struct config *c, const char *name, const struct profile_ctx *
         TRACE_BEGIN(t);
 
         r = profile_find(ctx, name, &path, &kind);
+        if (r == -ENOENT && implicit)
+                return r; /* the built-in defaults are the same settings */
         if (r == -ENOENT) {
                 if (is_path(name))
                         return log_errno(r, "profile %s", name);

@@ -45,7 +45,9 @@ int profile_find(const struct profile_ctx *ctx, const char *name, char **ret_pat
 /* Applies the profile (and its includes, where they appear) to c. Prints every error as
  * "FILE:LINE: ..." and returns -EINVAL after them; -ENOENT, printed too, when there is no
  * such profile. */
-int profile_apply(struct config *c, const char *name, const struct profile_ctx *ctx);
+/* implicit: the profile named "default" applied without --profile; its absence is no error (the
+ * built-in defaults are the same settings). */
+int profile_apply(struct config *c, const char *name, bool implicit, const struct profile_ctx *ctx);
 /* The same for a profile's text; display names it in messages, relative includes are relative
  * to base_dir. */
 int profile_apply_text(struct config *c, const char *text, size_t len, const char *display,

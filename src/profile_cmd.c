@@ -106,7 +106,7 @@ static int cmd_show(const struct cli *cli, const char *name)
 static int cmd_check(const struct profile_ctx *ctx, const char *file)
 {
         struct config *c = config_new();
-        int r = profile_apply(c, file, ctx);
+        int r = profile_apply(c, file, false, ctx);
 
         if (r == 0)
                 r = config_validate(c);

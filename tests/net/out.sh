@@ -69,6 +69,6 @@ for i in 1 2 3 4 5 6 7 8; do
 done
 assert_eq 8 "$ok" "8 of 8 commands whose first packet is a TCP connection got through"
 assert_exit 0 wsb --trace="$WORK/trace" --net slirp "$img" true
-order=$(grep -n -E 'the network is up|exec ' "$WORK/trace" | sed -n 's/^\([0-9]*\):.*\(network is up\|exec\).*/\2/p' | paste -sd, -)
+order=$(grep -n -E 'the network is up| exec +/' "$WORK/trace" | sed -n 's/^\([0-9]*\):.*\(network is up\|exec\).*/\2/p' | paste -sd, -)
 assert_eq "network is up,network is up,exec" "$order" \
         "the trace has the network up (launcher, child) before the exec"
