@@ -3,10 +3,10 @@
 #include "session.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -17,6 +17,7 @@
 #include "control.h"
 #include "log.h"
 #include "macro.h"
+#include "net.h"
 #include "procref.h"
 #include "sandbox.h"
 #include "sys.h"
@@ -194,9 +195,13 @@ static void fill_record(struct sandbox *sb, struct state_record *r)
         r->run_dir = xasprintf("%s/run/%s", sb->cache.path, sb->run.id);
         r->stop_at_entry = c->stop_at_entry;
         r->profile = profile_name(r->argv);
-        /* This build has one network: loopback only (the network area adds its mode and
-         * published ports here). */
-        r->network = xstrdup("loopback");
+        r->network = xstrdup(c->net.mode == NET_NONE ? "loopback" : net_mode_name(c->net.mode));
+        for (size_t i = 0; i < c->net.n_publish; i++) {
+                const struct net_publish *p = &c->net.publish[i];
+                strv_push(&r->ports, xasprintf("%s%s%s:%u:%u/%s", p->v6 ? "[" : "", p->host_addr,
+                                               p->v6 ? "]" : "", p->host_port, p->port,
+                                               p->udp ? "udp" : "tcp"));
+        }
         r->limits = limits_text(&c->limits);
         r->hostname = xstrdup(c->hostname);
         r->workdir = c->workdir ? xstrdup(c->workdir) : NULL;

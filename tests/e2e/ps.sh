@@ -209,3 +209,22 @@ assert_contains "$ERR" "usage: sandbox ps" "ps: a bad option is a usage error"
 assert_exit 125 sb inspect
 assert_exit 0 sb ps --help
 assert_contains "$OUT" "Usage: sandbox ps" "ps --help"
+
+# --- the network column: mode and published ports ------------------------------------------------
+if [ -r /dev/net/tun ] && [ -w /dev/net/tun ]; then
+        port=$((20000 + RANDOM % 20000))
+        sb_bg "$WORK/net.out" "$WORK/net.err" --name netps --net slirp -p "$port:80" "$img" \
+                "$PROBE" signal-wait
+        if wait_until 20 grep -q '^ready=1' "$WORK/net.out"; then
+                assert_exit 0 sb ps --json
+                assert_eq "slirp 127.0.0.1:$port:80/tcp" \
+                        "$(pyjson 'j[0]["network"]["mode"] + " " + ",".join(j[0]["network"]["ports"])' <<<"$OUT")" \
+                        "ps --json shows --net slirp and the published port"
+        else
+                fail "a --net slirp sandbox starts" "stderr: $(cat "$WORK/net.err")"
+        fi
+        sb stop -t 1 netps >/dev/null 2>&1 || true
+        wait "$SB_PID" 2>/dev/null || true
+else
+        note "/dev/net/tun is not read-write here: the --net slirp column is not checked"
+fi
