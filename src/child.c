@@ -18,6 +18,7 @@
 #include "procfs.h"
 #include "rootfs.h"
 #include "sandbox.h"
+#include "storage.h"
 #include "sync.h"
 #include "sys.h"
 #include "util.h"
@@ -34,18 +35,24 @@ static _Noreturn void die(void)
                         die();                                                                     \
         } while (0)
 
-/* Builds the root: an overlay over the image, the kernel file systems, the generated /etc
- * files, then pivot_root. Returns nothing on failure: every stage has said why. */
+/* Builds the root: the image's layers under a writable layer (storage.c), the kernel file
+ * systems, the generated /etc files, then pivot_root. Returns nothing on failure: every stage
+ * has said why. */
 static void build_root(struct sandbox *sb)
 {
         const struct config *c = sb->cfg;
-        _cleanup_close_ int lower = -1, root = -1;
+        _cleanup_close_ int root = -1;
         _cleanup_free_ char *rundir = xasprintf("%s/run/%s", sb->cache.path, sb->run.id);
+        _cleanup_free_ int *layers = NULL;
+        size_t n = 0;
 
         /* Before the first mount, so that none of ours propagates to the host. */
         STAGE(rootfs_isolate_propagation());
-        STAGE(lower = image_open_tree(&sb->image, &sb->cache));
-        STAGE(root = rootfs_mount_overlay(lower, rundir));
+        STAGE(image_open_layers(&sb->image, &layers, &n));
+        root = storage_mount_root(sb, layers, n, image_id(&sb->image));
+        for (size_t i = 0; i < n; i++)
+                close(layers[i]);
+        STAGE(root);
         /* Everything below uses host paths as mount sources (/dev/null, /dev/tty...), so it
          * all comes before pivot_root, and every target is resolved inside the new root. */
         STAGE(procfs_setup(root));
@@ -76,8 +83,9 @@ _Noreturn void child_main(struct sandbox *sb)
         /* The host's supplementary groups mean nothing inside (denied with a single map). */
         (void)setgroups(0, NULL);
 
-        /* After the maps, so the unpacked files are owned by the mapped ids. */
-        STAGE(image_unpack(&sb->image, &sb->cache, sb->ids.fingerprint));
+        /* After the maps, so the unpacked files are owned by the mapped ids. Holds the image
+         * (a shared flock) for as long as pid 1 lives. */
+        STAGE(image_prepare(&sb->image, &sb->cache, sb->ids.fingerprint));
         build_root(sb);
         if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
                 log_errno(-errno, "sethostname");
@@ -86,9 +94,9 @@ _Noreturn void child_main(struct sandbox *sb)
         TRACE(0, "hostname", "%s", c->hostname);
         STAGE(net_loopback_up());
 
-        /* No fd of the host may stay in pid 1 or reach the command: keep the sync socket and
-         * the trace only (the trace fd is close-on-exec, so the command never sees it). */
-        int keep[] = {sb->sync_fd[1], log_trace_fd};
+        /* No fd of the host may stay in pid 1 or reach the command: keep the sync socket, the
+         * trace, and the image's hold (all close-on-exec, so the command never sees them). */
+        int keep[] = {sb->sync_fd[1], log_trace_fd, sb->image.hold_fd};
         close_all_except(keep, ARRAY_SIZE(keep));
 
         command = fork();
@@ -97,6 +105,6 @@ _Noreturn void child_main(struct sandbox *sb)
                 die();
         }
         if (command == 0)
-                workload_exec(c, sb->sync_fd[1]);
+                workload_exec(c, &sb->image.config, &sb->ids, sb->sync_fd[1]);
         init_run(command, sb->sync_fd[1]);
 }

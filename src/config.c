@@ -42,6 +42,7 @@ int config_build(const struct cli *cli, struct config **ret)
         }
         c->image = xstrdup(cli->image);
         c->argv = cli->argv && cli->argv[0] ? strv_copy(cli->argv) : NULL;
+        c->argv_given = c->argv != NULL;
         if (!c->argv)
                 strv_push_dup(&c->argv, "/bin/sh");
         *ret = c;
@@ -58,6 +59,8 @@ void config_free(struct config *c)
         free(c->workdir);
         strv_free(c->env);
         free(c->trace_path);
+        free(c->entrypoint);
+        free(c->storage.persist);
         limits_free(&c->limits);
         free(c);
 }

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "reslimits.h"
+#include "storage.h"
 
 /* Docker's default bounding set for root in a container. */
 #define CAPS_DOCKER_DEFAULT                                                                        \
@@ -19,11 +20,14 @@
 
 struct config {
         /* What to run. */
-        char *image; /* as given: a path to a tarball or a directory */
+        char *image; /* as given: a path to a tarball or a directory, maybe with :REF or @DIGEST */
         char **argv; /* the command; never empty after config_build */
+        bool argv_given;  /* a COMMAND followed IMAGE (else argv is the /bin/sh default) */
+        char *entrypoint; /* --entrypoint: replaces a layered image's; "" for none; NULL: keep */
 
         /* Who runs it, and where. */
         uint32_t uid, gid; /* identity inside; 0:0 is the invoking user */
+        bool user_given;   /* --user was given: it beats a layered image's User */
         char *hostname;
         char *workdir; /* NULL: the user's home inside */
         char **env;    /* NAME=VALUE added to the reset environment, later entries win */
@@ -32,6 +36,7 @@ struct config {
         uint64_t caps_keep; /* bounding set, and the sets of a root command */
         bool read_only;     /* read-only root, fresh tmpfs on /tmp and /run */
         struct limits limits;
+        struct storage_config storage;
 
         /* How the launcher speaks. */
         bool quiet;

@@ -35,6 +35,11 @@ static void env_set(char ***env, const char *assignment)
 
 char **env_build(const struct config *c, const char *home)
 {
+        return env_build_with(c, NULL, home);
+}
+
+char **env_build_with(const struct config *c, char *const *image_env, const char *home)
+{
         char **env = NULL;
         const char *term = getenv("TERM"), *lang = getenv("LANG");
 
@@ -44,6 +49,8 @@ char **env_build(const struct config *c, const char *home)
                 strv_push(&env, xasprintf("TERM=%s", term));
         if (lang)
                 strv_push(&env, xasprintf("LANG=%s", lang));
+        for (size_t i = 0; image_env && image_env[i]; i++)
+                env_set(&env, image_env[i]);
         for (size_t i = 0; c->env && c->env[i]; i++)
                 env_set(&env, c->env[i]);
         return env;

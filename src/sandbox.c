@@ -4,6 +4,7 @@
  *   1. cache_open, userns_plan_build  the id map's fingerprint is part of the image cache key
  *   2. check --user against the map   fail before anything is created
  *   3. image_open                     a missing or unreadable image fails before any state
+ *      storage_prepare                a bad --persist DIR too; its lock is held for the run
  *   4. rundir_create                  before clone: the child mounts its overlay from there
  *   5. block signals                  before clone: pid 1 inherits the mask and must never run
  *                                     a handler; the launcher takes them from a signalfd
@@ -13,13 +14,17 @@
  * CHILD (root in the user namespace; child.c)
  *   unpack the image, overlay root, /proc /dev /sys, /etc files, pivot_root, hostname,
  *   loopback, fork the command, become its init
+ *   (with fuse-overlayfs: the child mounts /dev/fuse and sends the launcher SYNC_FUSE with the
+ *   fds; the launcher runs fuse-overlayfs on them, in its own pid namespace, where the sandbox
+ *   cannot reach it, while the child's accesses to the new root wait for it)
  * WORKLOAD (workload.c)
  *   bounding set, identity, capabilities, chdir; sync 2 → launcher (SYNC_STARTED, its host pid);
  *   no_new_privs; seccomp last; exec
  * HOST again
  *   8. supervise                      relay signals to pid 1, take its SYNC_EXIT report
- *   9. teardown                       remove the run dir from inside the user namespace (its
- *                                     files belong to mapped ids), and any stale ones
+ *   9. teardown                       stop fuse-overlayfs, then remove the run dir from inside
+ *                                     the user namespace (its files belong to mapped ids), and
+ *                                     any stale ones
  */
 #include "sandbox.h"
 
@@ -115,7 +120,9 @@ static void on_message(struct sandbox *sb, bool *sock_open)
 {
         struct sync_msg m;
         pid_t sender;
-        int r = sync_recv(sb->sync_fd[0], &m, &sender);
+        int fds[SYNC_MAX_FDS];
+        size_t n;
+        int r = sync_recv_fds(sb->sync_fd[0], &m, &sender, fds, SYNC_MAX_FDS, &n);
 
         if (r < 0) {
                 *sock_open = false;
@@ -129,7 +136,13 @@ static void on_message(struct sandbox *sb, bool *sock_open)
                 sb->exit_status = m.status;
                 sb->exit_signal = m.signal;
                 TRACE(0, "exit", "the command ended: status %d, signal %d", m.status, m.signal);
+        } else if (m.type == SYNC_FUSE) {
+                /* On failure the fds are closed: the child's mount then fails, and it says so. */
+                (void)storage_fuse_serve(sb, fds, n);
+                n = 0;
         }
+        for (size_t i = 0; i < n; i++)
+                close(fds[i]);
 }
 
 /* Returns the wait status of pid 1. */
@@ -194,6 +207,7 @@ static void teardown(struct sandbox *sb)
         pid_t p;
         int r;
 
+        storage_fuse_stop(sb);
         if (sb->run.fd < 0)
                 return;
         r = rundir_sweep(sb->cache.fd, sb->run.id);
@@ -228,8 +242,13 @@ static int block_signals(sigset_t *ret_relayed)
 
 int sandbox_run(const struct config *c)
 {
-        struct sandbox sb = {
-            .cfg = c, .sync_fd = {-1, -1}, .userns_fd = -1, .run.fd = -1, .cache.fd = -1};
+        struct sandbox sb = {.cfg = c,
+                             .sync_fd = {-1, -1},
+                             .userns_fd = -1,
+                             .run.fd = -1,
+                             .cache.fd = -1,
+                             .storage = {.persist_fd = -1, .fuse_log = -1},
+                             .image.hold_fd = -1};
         _cleanup_close_ int sigfd = -1;
         sigset_t mask;
         int r, status, code = EXIT_LAUNCHER;
@@ -250,6 +269,8 @@ int sandbox_run(const struct config *c)
                 log_warn("resource limits dropped: this build cannot apply them");
         }
         if ((r = image_open(c->image, &sb.cache, sb.ids.fingerprint, &sb.image)) < 0)
+                goto out;
+        if ((r = storage_prepare(&c->storage, &sb.cache, &sb.storage)) < 0)
                 goto out;
         if ((r = rundir_create(&sb.cache, &sb.run)) < 0)
                 goto out;
@@ -283,6 +304,7 @@ out:
         closep(&sb.sync_fd[0]);
         closep(&sb.userns_fd);
         rundir_close(&sb.run);
+        storage_release(&sb.storage);
         image_close(&sb.image);
         userns_plan_free(&sb.ids);
         cache_close(&sb.cache);

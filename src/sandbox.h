@@ -6,6 +6,7 @@
 
 #include "cache.h"
 #include "image.h"
+#include "storage.h"
 #include "userns.h"
 
 struct config;
@@ -17,10 +18,11 @@ struct sandbox {
         struct userns_plan ids;
         struct image image;
         struct rundir run;
-        int sync_fd[2]; /* [0]: the launcher's end, [1]: the sandbox's */
-        int userns_fd;  /* holds the user namespace for teardown */
-        pid_t pid1;     /* host pid of the sandbox's init */
-        pid_t command;  /* host pid of the command, once it started */
+        struct storage_state storage; /* the --persist lock, the fuse-overlayfs process */
+        int sync_fd[2];               /* [0]: the launcher's end, [1]: the sandbox's */
+        int userns_fd;                /* holds the user namespace for teardown */
+        pid_t pid1;                   /* host pid of the sandbox's init */
+        pid_t command;                /* host pid of the command, once it started */
         int exit_status;
         int exit_signal;
         int got_exit;

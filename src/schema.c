@@ -50,6 +50,7 @@ static int apply_user(struct config *c, const char *v, char *err, size_t errsize
 {
         if (parse_uid_gid(v, &c->uid, &c->gid) < 0)
                 return ERR("'%s' is not UID or UID:GID (numbers, e.g. 1000:1000)", v);
+        c->user_given = true;
         return 0;
 }
 
@@ -189,6 +190,32 @@ static int apply_limits_mode(struct config *c, const char *v, char *err, size_t 
         return 0;
 }
 
+/* [storage] and the image's own config (images and storage, issue 5). */
+static int apply_storage(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (streq(v, "auto"))
+                c->storage.driver = STORAGE_AUTO;
+        else if (streq(v, "overlay"))
+                c->storage.driver = STORAGE_OVERLAY;
+        else if (streq(v, "fuse-overlayfs"))
+                c->storage.driver = STORAGE_FUSE;
+        else
+                return ERR("'%s' is not auto, overlay or fuse-overlayfs", v);
+        return 0;
+}
+
+static int apply_persist(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (!v[0])
+                return ERR("give the directory that keeps the writable layer");
+        return set_string(&c->storage.persist, v);
+}
+
+static int apply_entrypoint(struct config *c, const char *v, char *err, size_t errsize)
+{
+        return set_string(&c->entrypoint, v);
+}
+
 const struct setting settings[] = {
     {NULL, "help", NULL, 'h', ARG_NONE, NULL, META_HELP, NULL, "show this help and exit"},
     {NULL, "version", NULL, 'V', ARG_NONE, NULL, META_VERSION, NULL, "show the version and exit"},
@@ -218,6 +245,13 @@ const struct setting settings[] = {
      "I/O bandwidth limit of one device (io.max), repeatable"},
     {"limits", "mode", "limits", 0, ARG_REQUIRED, "strict|best-effort", META_NONE,
      apply_limits_mode, "a limit the system cannot apply: an error, or a warning"},
+    /* images and storage */
+    {NULL, "entrypoint", NULL, 0, ARG_REQUIRED, "PROG", META_NONE, apply_entrypoint,
+     "replace the image's Entrypoint (\"\" for none; then its Cmd is dropped too)"},
+    {"storage", "driver", "storage", 0, ARG_REQUIRED, "DRIVER", META_NONE, apply_storage,
+     "auto (default), overlay or fuse-overlayfs: what mounts the root"},
+    {"storage", "persist", NULL, 0, ARG_REQUIRED, "DIR", META_NONE, apply_persist,
+     "keep the writable layer in DIR: the next run with DIR sees the changes"},
     {NULL, "quiet", NULL, 'q', ARG_NONE, NULL, META_NONE, apply_quiet, "print nothing but errors"},
     {NULL, "trace", NULL, 0, ARG_OPTIONAL, "FILE", META_NONE, apply_trace,
      "print each setup step with timings to stderr or FILE"},

@@ -17,11 +17,14 @@
 #include "config.h"
 #include "env.h"
 #include "execdiag.h"
+#include "imgconfig.h"
 #include "log.h"
 #include "macro.h"
+#include "resolve.h"
 #include "seccomp_filter.h"
 #include "sync.h"
 #include "sys.h"
+#include "userns.h"
 #include "util.h"
 
 static _Noreturn void fail(void)
@@ -42,17 +45,57 @@ static char *home_of(uint32_t uid)
         return home ? home : xstrdup("/");
 }
 
-static int set_identity(const struct config *c)
+static int set_identity(uint32_t uid, uint32_t gid)
 {
         /* setgroups is denied with a single-id map (the kernel's rule); then the command
          * keeps the one group it has. */
         if (setgroups(0, NULL) < 0 && errno != EPERM)
                 return log_errno(-errno, "setgroups");
-        if (setresgid(c->gid, c->gid, c->gid) < 0)
-                return log_errno(-errno, "setting gid %u", c->gid);
-        if (setresuid(c->uid, c->uid, c->uid) < 0)
-                return log_errno(-errno, "setting uid %u", c->uid);
+        if (setresgid(gid, gid, gid) < 0)
+                return log_errno(-errno, "setting gid %u", gid);
+        if (setresuid(uid, uid, uid) < 0)
+                return log_errno(-errno, "setting uid %u", uid);
         return 0;
+}
+
+/* The image's User, unless --user was given: names resolved in the image's /etc/passwd and
+ * /etc/group (read by hand, like home_of), and the ids checked against the map. */
+static int image_identity(const struct config *c, const struct image_config *ic,
+                          const struct userns_plan *ids, uint32_t *uid, uint32_t *gid)
+{
+        _cleanup_free_ char *passwd = NULL, *group = NULL;
+        char err[256];
+
+        *uid = c->uid;
+        *gid = c->gid;
+        if (c->user_given || !ic->present || !ic->user)
+                return 0;
+        (void)read_file_at(AT_FDCWD, "/etc/passwd", 1 << 20, &passwd, NULL);
+        (void)read_file_at(AT_FDCWD, "/etc/group", 1 << 20, &group, NULL);
+        if (imgconfig_user(ic->user, passwd, group, uid, gid, err, sizeof err) < 0)
+                return log_error("the image runs as User '%s', but %s; pass --user UID[:GID]",
+                                 ic->user, err);
+        if (!idmap_contains(&ids->uid, *uid) || !idmap_contains(&ids->gid, *gid))
+                return log_error("the image runs as User '%s' (%u:%u), which is not mapped here "
+                                 "(%s); pass --user 0, or give your user a range in /etc/subuid "
+                                 "and /etc/subgid",
+                                 ic->user, *uid, *gid,
+                                 ids->why_single ? "only root exists inside" : "beyond your range");
+        return 0;
+}
+
+/* docker run creates the image's WorkingDir when the image lacks it; as root, before the
+ * identity changes, never through a symlink. */
+static void make_image_workdir(const struct config *c, const struct image_config *ic)
+{
+        const char *w = ic->present && !c->workdir ? ic->workdir : NULL;
+        _cleanup_close_ int root = -1, fd = -1;
+
+        if (!w || access(w, F_OK) == 0 || errno != ENOENT)
+                return;
+        root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root >= 0)
+                fd = root_mkdir_nofollow(root, w, 0755);
 }
 
 /* execvpe with the sandbox's PATH, remembering the most telling failure. */
@@ -86,27 +129,34 @@ static _Noreturn void exec_command(char *const argv[], char *const env[])
         _exit(execdiag_report(cmd, tried, err));
 }
 
-_Noreturn void workload_exec(const struct config *c, int sync_fd)
+_Noreturn void workload_exec(const struct config *c, const struct image_config *ic,
+                             const struct userns_plan *ids, int sync_fd)
 {
         sigset_t none;
         _cleanup_free_ char *home = NULL;
+        _cleanup_strv_free_ char **argv = imgconfig_argv(c, ic);
+        const char *workdir = imgconfig_workdir(c, ic);
+        uint32_t uid, gid;
         char **env;
 
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
-        home = home_of(c->uid);
-        env = env_build(c, home);
+        if (image_identity(c, ic, ids, &uid, &gid) < 0)
+                fail();
+        home = home_of(uid);
+        env = env_build_with(c, ic->present ? ic->env : NULL, home);
+        make_image_workdir(c, ic);
 
         /* Bounding set first: dropping from it needs CAP_SETPCAP, gone after setresuid. */
-        if (caps_bound(c->caps_keep) < 0 || set_identity(c) < 0)
+        if (caps_bound(c->caps_keep) < 0 || set_identity(uid, gid) < 0)
                 fail();
         /* A root command keeps the configured set; any other uid lost all on setresuid. */
-        if (caps_set(c->uid == 0 ? c->caps_keep : 0, false) < 0)
+        if (caps_set(uid == 0 ? c->caps_keep : 0, false) < 0)
                 fail();
-        if (chdir(c->workdir ? c->workdir : home) < 0) {
-                if (c->workdir) {
-                        log_errno(-errno, "working directory %s", c->workdir);
+        if (chdir(workdir ? workdir : home) < 0) {
+                if (workdir) {
+                        log_errno(-errno, "working directory %s", workdir);
                         fail();
                 }
                 (void)!chdir("/");
@@ -121,6 +171,6 @@ _Noreturn void workload_exec(const struct config *c, int sync_fd)
         /* Last, so the filter need not allow anything the setup above does. */
         if (seccomp_apply(c) < 0)
                 fail();
-        TRACE(0, "exec", "%s", c->argv[0]);
-        exec_command(c->argv, env);
+        TRACE(0, "exec", "%s", argv[0]);
+        exec_command(argv, env);
 }

@@ -4,5 +4,10 @@
 #pragma once
 
 struct config;
+struct image_config;
+struct userns_plan;
 
-_Noreturn void workload_exec(const struct config *c, int sync_fd);
+/* Runs the command: the config's, with a layered image's own config filling the gaps the
+ * command line left (Entrypoint, Cmd, Env, WorkingDir, User: docker run's rules, imgconfig.h). */
+_Noreturn void workload_exec(const struct config *c, const struct image_config *ic,
+                             const struct userns_plan *ids, int sync_fd);
