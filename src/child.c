@@ -60,6 +60,8 @@ static void build_root(struct sandbox *sb)
         STAGE(sysfs_setup(root));
         STAGE(etcfiles_setup(root, rundir, c));
         STAGE(rootfs_pivot(root));
+        /* Before a read-only root, which could not take it any more. */
+        image_make_workdir(&sb->image, c->workdir);
         /* After every mount point has been created in the writable root. */
         if (c->read_only)
                 STAGE(rootfs_make_readonly());

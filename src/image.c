@@ -18,6 +18,7 @@
 #include "cache.h"
 #include "log.h"
 #include "macro.h"
+#include "resolve.h"
 #include "sys.h"
 #include "util.h"
 
@@ -254,6 +255,10 @@ static int read_layers(struct image *img, const struct cache *c, int dfd)
         for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
              l = strtok_r(NULL, "\n", &save)) {
                 const char *name = startswith(l, "layers/");
+                if (streq(l, "needs fuse-overlayfs")) {
+                        img->needs_fuse = true;
+                        continue;
+                }
                 if (!name || !filename_safe(name) || strv_length(img->lowers) >= 128)
                         return log_error("the layer list of %s/images/%s is damaged; remove the "
                                          "image (sandbox image rm %.12s)",
@@ -338,6 +343,20 @@ int image_open_layers(const struct image *img, int **ret_fds, size_t *ret_n)
         *ret_fds = fds;
         *ret_n = n;
         return 0;
+}
+
+void image_make_workdir(const struct image *img, const char *cli_workdir)
+{
+        const char *w = img->config.present && !cli_workdir ? img->config.workdir : NULL;
+        _cleanup_close_ int root = -1, fd = -1;
+
+        if (!w || access(w, F_OK) == 0 || errno != ENOENT)
+                return;
+        /* Never through a symlink of the image; a failure shows when the command's chdir
+         * fails, with the path. */
+        root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root >= 0)
+                fd = root_mkdir_nofollow(root, w, 0755);
 }
 
 const char *image_id(const struct image *img)

@@ -22,9 +22,10 @@ struct image {
         char *path; /* absolute */
         char *ref;  /* which image of an archive or layout: a name or sha256:DIGEST; or NULL */
         char stat_key[192];
-        char *key;     /* its name under images/ once known (a cache hit, or unpacked) */
-        bool layered;  /* images/<key>/layers, not images/<key>/rootfs */
-        char **lowers; /* absolute paths of its layers, lowest first */
+        char *key;       /* its name under images/ once known (a cache hit, or unpacked) */
+        bool layered;    /* images/<key>/layers, not images/<key>/rootfs */
+        bool needs_fuse; /* its whiteouts are .wh. files (a cache on an overlayfs) */
+        char **lowers;   /* absolute paths of its layers, lowest first */
         struct image_config config;
         int hold_fd; /* images/<key>, flock'ed shared while the sandbox runs */
 };
@@ -41,6 +42,10 @@ int image_prepare(struct image *img, const struct cache *c, const char *map_fp);
 /* Child: opens the layers (O_PATH directory fds, lowest first) for the root's mount; by path,
  * since fds the launcher opened name mounts of the host's namespace. */
 int image_open_layers(const struct image *img, int **ret_fds, size_t *ret_n);
+
+/* Child, after pivot_root, before a --read-only remount: docker run creates the image's
+ * WorkingDir when the image lacks it (and --workdir does not replace it). */
+void image_make_workdir(const struct image *img, const char *cli_workdir);
 
 /* What a --persist directory records as the image its changes belong to. */
 const char *image_id(const struct image *img);

@@ -164,6 +164,17 @@ static int pick_driver(const struct sandbox *sb, int dirfd, const char *image_id
                                  persist, driver_name(m.driver), driver_name(m.driver));
         *ret_fallback = want == STORAGE_AUTO && m.driver == STORAGE_AUTO;
         *ret = want != STORAGE_AUTO ? want : m.driver != STORAGE_AUTO ? m.driver : STORAGE_OVERLAY;
+        if (!sb->image.needs_fuse || *ret == STORAGE_FUSE)
+                return 0;
+        if (want == STORAGE_OVERLAY || m.driver == STORAGE_OVERLAY)
+                return log_error(
+                    "this image's layers keep their whiteouts as .wh. files (its cache "
+                    "is on a file system without overlayfs whiteouts, an overlayfs?), "
+                    "which only fuse-overlayfs reads; use --storage fuse-overlayfs");
+        log_msg("this image's layers keep their whiteouts as .wh. files (the image cache is on a "
+                "file system without overlayfs whiteouts); using fuse-overlayfs");
+        *ret = STORAGE_FUSE;
+        *ret_fallback = false;
         return 0;
 }
 

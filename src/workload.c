@@ -20,7 +20,6 @@
 #include "imgconfig.h"
 #include "log.h"
 #include "macro.h"
-#include "resolve.h"
 #include "seccomp_filter.h"
 #include "sync.h"
 #include "sys.h"
@@ -84,20 +83,6 @@ static int image_identity(const struct config *c, const struct image_config *ic,
         return 0;
 }
 
-/* docker run creates the image's WorkingDir when the image lacks it; as root, before the
- * identity changes, never through a symlink. */
-static void make_image_workdir(const struct config *c, const struct image_config *ic)
-{
-        const char *w = ic->present && !c->workdir ? ic->workdir : NULL;
-        _cleanup_close_ int root = -1, fd = -1;
-
-        if (!w || access(w, F_OK) == 0 || errno != ENOENT)
-                return;
-        root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root >= 0)
-                fd = root_mkdir_nofollow(root, w, 0755);
-}
-
 /* execvpe with the sandbox's PATH, remembering the most telling failure. */
 static _Noreturn void exec_command(char *const argv[], char *const env[])
 {
@@ -146,7 +131,6 @@ _Noreturn void workload_exec(const struct config *c, const struct image_config *
                 fail();
         home = home_of(uid);
         env = env_build_with(c, ic->present ? ic->env : NULL, home);
-        make_image_workdir(c, ic);
 
         /* Bounding set first: dropping from it needs CAP_SETPCAP, gone after setresuid. */
         if (caps_bound(c->caps_keep) < 0 || set_identity(uid, gid) < 0)

@@ -442,31 +442,61 @@ static int root_entry(struct extractor *x, const struct member *m)
         return add_dir_fixup(x, m, &st);
 }
 
+/* Where the file system refuses a 0/0 device (an overlayfs: a cache inside a container), the
+ * whiteout stays an empty '.wh.NAME' file, the form fuse-overlayfs also reads (kernel overlayfs
+ * does not: the layer is then marked as needing fuse-overlayfs). */
+static int make_whiteout_file(struct extractor *x, const struct member *m, int pfd,
+                              const char *name)
+{
+        char wh[NAME_MAX + 1];
+        int fd;
+
+        snprintf(wh, sizeof wh, ".wh.%s", name);
+        fd = openat(pfd, wh, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+                return fail_errno(x, m, -errno, "create the whiteout for");
+        if (fd >= 0)
+                close(fd);
+        x->stats.whiteouts++;
+        x->stats.whiteout_files++;
+        return 0;
+}
+
 /* '.wh.NAME' in a layer: NAME is deleted from the layers below, which overlayfs reads from a 0/0
  * character device (any user may make one: Linux 5.8). A NAME this layer already has stays: a
  * whiteout only hides what is below it. */
 static int make_whiteout(struct extractor *x, const struct member *m, int pfd, const char *name)
 {
         char q[512];
+        struct stat st;
 
         if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
                 return log_error("%s: whiteout '%s' names no file; refusing the layer", x->o->image,
                                  quoted(m->raw, q, sizeof q));
-        if (mknodat(pfd, name, S_IFCHR | 0600, makedev(0, 0)) < 0 && errno != EEXIST)
-                return fail_errno(x, m, -errno, "create the whiteout for");
-        x->stats.whiteouts++;
-        return 0;
+        if (strlen(name) + 4 > NAME_MAX)
+                return fail_errno(x, m, -ENAMETOOLONG, "create the whiteout for");
+        if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                return 0;
+        if (!x->stats.whiteout_files && mknodat(pfd, name, S_IFCHR | 0600, makedev(0, 0)) == 0) {
+                x->stats.whiteouts++;
+                return 0;
+        }
+        if (x->stats.whiteout_files || errno == EPERM)
+                return make_whiteout_file(x, m, pfd, name);
+        return fail_errno(x, m, -errno, "create the whiteout for");
 }
 
 /* '.wh..wh..opq': the directory holding it hides everything below it in lower layers. */
 static int make_opaque(struct extractor *x, const struct member *m, int pfd)
 {
-        _cleanup_close_ int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (fd < 0 || fsetxattr(fd, EXTRACT_OPAQUE_XATTR, "y", 1, 0) < 0)
-                return fail_errno(x, m, -errno, "mark as opaque the directory of");
-        x->stats.whiteouts++;
-        return 0;
+        if (fsetxattr(pfd, EXTRACT_OPAQUE_XATTR, "y", 1, 0) == 0) {
+                x->stats.whiteouts++;
+                return 0;
+        }
+        /* A file system without user xattrs: the aufs marker, for fuse-overlayfs. */
+        if (errno == ENOTSUP || errno == EPERM)
+                return make_whiteout_file(x, m, pfd, ".wh..opq");
+        return fail_errno(x, m, -errno, "mark as opaque the directory of");
 }
 
 /* 1 when the entry was a whiteout (done), 0 when it is an ordinary entry, or -errno. */
@@ -476,12 +506,14 @@ static int layer_special(struct extractor *x, const struct member *m)
         _cleanup_close_ int ppath = -1, pfd = -1;
         int r;
 
+        /* '.wh..wh.' names but the opaque marker are aufs bookkeeping (.wh..wh.plnk/,
+         * .wh..wh.aufs): skipped with all they hold, as docker does. */
+        for (const char *p = strstr(m->path, ".wh..wh."); p; p = strstr(p + 1, ".wh..wh."))
+                if ((p == m->path || p[-1] == '/') && strcmp(p, ".wh..wh..opq") != 0)
+                        return 1;
         if (strncmp(base, ".wh.", 4) != 0)
                 return 0;
         base += 4;
-        /* Other '.wh..wh.' names are aufs bookkeeping (.wh..wh.plnk, .wh..wh.aufs). */
-        if (strncmp(base, ".wh.", 4) == 0 && strcmp(base, ".wh..opq") != 0)
-                return 1;
         ppath = open_parent(x, m, &slash);
         if (ppath < 0)
                 return ppath;
@@ -520,6 +552,12 @@ static int extract_entry(struct extractor *x, struct archive_entry *e)
         pfd = open_parent(x, &m, &base);
         if (pfd < 0)
                 return pfd;
+        if (x->stats.whiteout_files) {
+                /* NAME of this layer supersedes its '.wh.NAME' (fuse-overlayfs would hide it). */
+                char wh[NAME_MAX + 1];
+                if ((size_t)snprintf(wh, sizeof wh, ".wh.%s", base) < sizeof wh)
+                        (void)unlinkat(pfd, wh, 0);
+        }
         if (archive_entry_hardlink(e))
                 return make_hardlink(x, &m, pfd, base);
         switch (type) {

@@ -28,6 +28,7 @@ struct extract_stats {
         uint64_t devices_skipped; /* character and block devices, sockets */
         uint64_t bytes;           /* sum of the regular files' sizes */
         uint64_t whiteouts;       /* layers: whiteouts and opaque directories made */
+        uint64_t whiteout_files;  /* of them, kept as '.wh.' files: for fuse-overlayfs only */
 };
 
 /* The xattr that marks an opaque directory for overlayfs mounted with userxattr (in a user

@@ -7,6 +7,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,11 +86,11 @@ static int drain(struct pipeline *p, const char *image)
         while ((n = archive_read_data(p->raw, p->buf, sizeof p->buf)) > 0)
                 sha256_update(&p->diff, (size_t)n, p->buf);
         if (n < 0)
-                return log_error("%s: a layer is corrupt or truncated (%s); fetch the image again",
-                                 image, archive_error_string(p->raw) ?: "?");
+                return log_error("%s: corrupt or truncated (%s); fetch the image again", image,
+                                 archive_error_string(p->raw) ?: "?");
         while ((n = read_blob(p->raw, p, &b)) > 0)
                 ;
-        return n < 0 ? log_errno((int)n, "%s: cannot read a layer", image) : 0;
+        return n < 0 ? log_errno((int)n, "%s: cannot read it", image) : 0;
 }
 
 void layer_name(const struct layout_layer *l, const char *map_fp, char *buf, size_t size)
@@ -111,7 +112,7 @@ static int pipeline_open(struct pipeline *p, struct archive **ret_tar, const cha
                 return log_error("%s: cannot set up libarchive", image);
         if (archive_read_open(p->raw, p, NULL, read_blob, NULL) != ARCHIVE_OK ||
             archive_read_next_header(p->raw, &e) != ARCHIVE_OK)
-                return log_error("%s: a layer cannot be read (%s); fetch the image again", image,
+                return log_error("%s: corrupt or truncated (%s); fetch the image again", image,
                                  archive_error_string(p->raw) ?: "empty");
         *ret_tar = tar = archive_read_new();
         if (!tar || archive_read_support_format_tar(tar) != ARCHIVE_OK ||
@@ -139,12 +140,17 @@ int layer_unpack(const struct imgcache *c, const struct layout_layer *l, struct 
         _cleanup_(archive_freep) struct archive *tar = NULL;
         _cleanup_close_ int tree = -1;
         struct extract_stats stats = {0};
-        char blob[65], diff[65], name[IMGCACHE_KEY_MAX], meta[512];
+        struct extract_opts lo = *o;
+        char blob[65], diff[65], name[IMGCACHE_KEY_MAX], meta[512], label[PATH_MAX + 96];
         int r;
 
         if (!p)
                 return log_errno(-ENOMEM, "%s", o->image);
         *p = (struct pipeline){.in = in, .pr = pr};
+        /* Every message about what is inside names the layer. */
+        snprintf(label, sizeof label, "%s: layer sha256:%s", o->image,
+                 l->blob[0] ? l->blob : l->diff);
+        lo.image = label;
         r = imgcache_tmp_create(c, &t);
         if (r < 0)
                 return r;
@@ -153,11 +159,11 @@ int layer_unpack(const struct imgcache *c, const struct layout_layer *l, struct 
                 return errno == ENOSPC || errno == EDQUOT
                            ? -ENOSPC
                            : log_errno(-errno, "cannot create 'tmp/%s/tree'", t.name);
-        r = pipeline_open(p, &tar, o->image);
+        r = pipeline_open(p, &tar, label);
         if (r >= 0)
-                r = extract_archive(tar, tree, o, &stats);
+                r = extract_archive(tar, tree, &lo, &stats);
         if (r >= 0)
-                r = drain(p, o->image);
+                r = drain(p, label);
         archive_freep(&p->raw);
         if (r < 0)
                 return r;
@@ -166,14 +172,20 @@ int layer_unpack(const struct imgcache *c, const struct layout_layer *l, struct 
         if (verify(o->image, "layer", l->blob, blob) < 0 ||
             verify(o->image, "layer (uncompressed)", l->diff, diff) < 0)
                 return -EBADMSG;
+        /* whiteouts=files: kept as .wh. files, which only fuse-overlayfs reads. */
         snprintf(meta, sizeof meta,
                  "digest=sha256:%s\ndiff_id=sha256:%s\nsize=%llu\nbytes=%llu\nentries=%llu\n"
-                 "unpacked=%lld\n",
+                 "whiteouts=%s\nunpacked=%lld\n",
                  blob, diff, (unsigned long long)p->blob_bytes, (unsigned long long)stats.bytes,
-                 (unsigned long long)stats.entries, (long long)time(NULL));
+                 (unsigned long long)stats.entries, stats.whiteout_files ? "files" : "devices",
+                 (long long)time(NULL));
         r = imgcache_tmp_write(&t, "meta", meta);
         if (r < 0)
                 return r;
         layer_name(l, map_fp, name, sizeof name);
-        return imgcache_publish_layer(c, &t, name);
+        r = imgcache_publish_layer(c, &t, name);
+        if (r >= 0 && stats.devices_skipped > 0)
+                log_msg("note: skipped %llu device nodes in %s (a sandbox gets /dev from the host)",
+                        (unsigned long long)stats.devices_skipped, label);
+        return r;
 }

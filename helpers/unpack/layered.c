@@ -22,9 +22,11 @@
 #include "macro.h"
 #include "tree.h"
 
-/* What the first pass of an archive may keep in memory: its JSON files, nothing else. */
-#define KEEP_MAX (64U << 20)
-#define READ_BUF (256 * 1024)
+/* What the first pass of an archive may keep in memory: its JSON files, nothing else; and how
+ * many members it may list (a layout has a handful per image). */
+#define KEEP_MAX    (64U << 20)
+#define MEMBERS_MAX 100000
+#define READ_BUF    (256 * 1024)
 
 /* The layers of one image and what became of them. */
 struct job {
@@ -92,7 +94,7 @@ static int job_got(struct job *j, size_t i)
 static int job_publish(struct job *j, uint64_t size, char ret_key[IMGCACHE_KEY_MAX])
 {
         _cleanup_(imgcache_tmp_discard) struct imgcache_tmp t = IMGCACHE_TMP_NULL;
-        _cleanup_free_ char *list = malloc(j->plan.n_layers * (IMGCACHE_KEY_MAX + 8) + 1);
+        _cleanup_free_ char *list = malloc(j->plan.n_layers * (IMGCACHE_KEY_MAX + 8) + 32);
         _cleanup_free_ char *config = NULL;
         char meta[PATH_MAX * 4 + 512], q[PATH_MAX * 4], qn[512];
         size_t o = 0;
@@ -103,6 +105,20 @@ static int job_publish(struct job *j, uint64_t size, char ret_key[IMGCACHE_KEY_M
         list[0] = 0;
         for (size_t i = 0; i < j->plan.n_layers; i++)
                 o += (size_t)sprintf(list + o, "layers/%s\n", j->names[i]);
+        /* A layer whose whiteouts are .wh. files (a cache on an overlayfs) is for
+         * fuse-overlayfs only: the launcher must know before it mounts. */
+        for (size_t i = 0; i < j->plan.n_layers; i++) {
+                char path[IMGCACHE_KEY_MAX + 8], m[1024] = "";
+                _cleanup_close_ int fd = -1;
+                ssize_t n;
+                snprintf(path, sizeof path, "%s/meta", j->names[i]);
+                fd = openat(j->c->layers, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                n = fd < 0 ? -1 : read(fd, m, sizeof m - 1);
+                if (n > 0 && (m[n] = 0, strstr(m, "\nwhiteouts=files\n"))) {
+                        sprintf(list + o, "needs fuse-overlayfs\n");
+                        break;
+                }
+        }
         r = layout_config_text(&j->plan, j->a->image, &config);
         if (r < 0)
                 return r;
@@ -281,6 +297,9 @@ static int index_archive(int fd, const char *image, struct layout_src *s)
                                          "again",
                                          image, archive_error_string(a) ?: "?");
                 r = 0;
+                if (s->n_members >= MEMBERS_MAX)
+                        return log_error("%s: more than %d members; not an image archive", image,
+                                         MEMBERS_MAX);
                 if (!archive_entry_pathname(e) ||
                     tree_sanitize(archive_entry_pathname(e), name) <= 0)
                         continue; /* the root, or a name no manifest can reach */
