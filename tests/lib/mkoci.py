@@ -14,7 +14,9 @@ SPEC:
        "name": "example.com/app:1",                # RepoTags / ref.name annotation
        "config": {"Entrypoint": [...], "Cmd": [...], "Env": [...],
                   "WorkingDir": "/w", "User": "1000:1000"},
-       "layers": [LAYER, ...]}]}                   # lowest first
+       "layers": [LAYER, ...],                     # lowest first
+       "corrupt_config": true,                     # changed after its digest was taken
+       "corrupt_manifest": true}]}                 # the same (OCI)
 
 LAYER is one of
   {"dir": PATH}        the directory's contents (./...), sorted, owned by 0:0 unless "owners"
@@ -25,7 +27,8 @@ LAYER is one of
 and may carry:
   "corrupt": true      the blob is changed after its digest was computed (one byte flipped)
   "wrong_diff": true   the config's diff_id for it is wrong
-  "path": "x"          docker: the member name to use (default <hex>/layer.tar)
+  "path": "x"          docker: the member name to use (default <hex>/layer.tar); a layer
+                       seen before under another name becomes a symlink to it
 
 Prints the manifest digest and config digest of each image: "NAME MANIFEST CONFIG".
 """
@@ -133,10 +136,10 @@ def build(spec):
                 path = l.get("path", digest + "/layer.tar")
             if path in files and files[path] != blob:
                 raise SystemExit("mkoci: two different layers at " + path)
-            if digest in seen_layers and fmt.startswith("docker") and "path" not in l:
+            if digest in seen_layers and seen_layers[digest] != path:
                 # docker save links a repeated layer to its first copy
                 links[path] = os.path.relpath(seen_layers[digest], os.path.dirname(path))
-            else:
+            elif path not in files:
                 files[path] = blob
                 layer_members.append(path)
             seen_layers.setdefault(digest, path)
@@ -146,6 +149,8 @@ def build(spec):
                   "rootfs": {"type": "layers", "diff_ids": diffs}}
         cbytes = json.dumps(config, sort_keys=True).encode()
         chex = sha(cbytes)
+        if img.get("corrupt_config"):
+            cbytes = cbytes.replace(b"linux", b"Linux")
         if fmt.startswith("oci"):
             files["blobs/sha256/" + chex] = cbytes
             manifest = {"schemaVersion": 2, "mediaType": MT["manifest"],
@@ -154,6 +159,8 @@ def build(spec):
                         "layers": descs}
             mbytes = json.dumps(manifest, sort_keys=True).encode()
             mhex = sha(mbytes)
+            if img.get("corrupt_manifest"):
+                mbytes = mbytes.replace(b"schemaVersion", b"schemaVersioN")
             files["blobs/sha256/" + mhex] = mbytes
             meta_members += ["blobs/sha256/" + chex, "blobs/sha256/" + mhex]
             desc = {"mediaType": MT["manifest"], "digest": "sha256:" + mhex, "size": len(mbytes)}
@@ -196,6 +203,10 @@ def main():
     out = sys.argv[2]
     files, links, order, report = build(spec)
     if spec["format"].endswith("dir"):
+        for path in list(order) + list(links):
+            full = os.path.normpath(os.path.join(out, path))
+            if not full.startswith(os.path.normpath(out) + "/"):
+                raise SystemExit("mkoci: %s is outside %s; hostile paths only in archives" % (path, out))
         for path in order:
             full = os.path.join(out, path)
             os.makedirs(os.path.dirname(full), exist_ok=True)
