@@ -273,6 +273,14 @@ static int remove_dir(struct state *s, const char *dir, const char *name)
         return r;
 }
 
+static bool image_exists(const struct state *s, const char *key)
+{
+        _cleanup_free_ char *p = filename_safe(key) ? xasprintf("images/%s", key) : NULL;
+        struct stat st;
+
+        return p && fstatat(s->cache.fd, p, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* Index entries naming key, or (key NULL) naming nothing that exists; and what killed
  * unpackers left: unlocked *.lock files, old .*.tmp.* links. */
 static void sweep_index(struct state *s, const char *key)
@@ -307,10 +315,7 @@ static void sweep_index(struct state *s, const char *key)
                 if (len < 0)
                         continue;
                 target[len] = 0;
-                if (key ? streq(target, key) : !filename_safe(target) || ({
-                            _cleanup_free_ char *p = xasprintf("images/%s", target);
-                            fstatat(s->cache.fd, p, &st, AT_SYMLINK_NOFOLLOW) < 0;
-                    }))
+                if (key ? streq(target, key) : !image_exists(s, target))
                         (void)unlinkat(index, n, 0);
         }
         if (d)

@@ -32,86 +32,6 @@ static bool is_hex64(const char *s)
         return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
-bool layout_member_is_layout(const char *name)
-{
-        static const char *const tops[] = {"manifest.json", "index.json", "oci-layout",
-                                           "repositories", "blobs"};
-        char first[80];
-        size_t n = strcspn(name, "/");
-
-        if (n >= sizeof first)
-                return false;
-        memcpy(first, name, n);
-        first[n] = 0;
-        for (size_t i = 0; i < ARRAY_SIZE(tops); i++)
-                if (!strcmp(first, tops[i]))
-                        return true;
-        /* docker save: <image id>.json, <layer id>/{VERSION,json,layer.tar} */
-        if (n == 69 && !strcmp(first + 64, ".json"))
-                first[64] = 0;
-        return is_hex64(first);
-}
-
-int layout_src_add(struct layout_src *s, const char *name, const char *alias, int64_t size,
-                   char *data, size_t len)
-{
-        struct layout_member *m;
-
-        if (s->n_members == s->cap_members) {
-                size_t cap = s->cap_members * 2 + 32;
-                m = realloc(s->members, cap * sizeof *m);
-                if (!m) {
-                        free(data);
-                        return -ENOMEM;
-                }
-                s->members = m;
-                s->cap_members = cap;
-        }
-        m = &s->members[s->n_members];
-        *m = (struct layout_member){.name = strdup(name),
-                                    .alias = alias ? strdup(alias) : NULL,
-                                    .size = size,
-                                    .data = data,
-                                    .len = len};
-        if (!m->name || (alias && !m->alias)) {
-                free(m->name);
-                free(m->alias);
-                free(data);
-                return -ENOMEM;
-        }
-        s->data_bytes += data ? len : 0;
-        s->n_members++;
-        return 0;
-}
-
-void layout_src_free(struct layout_src *s)
-{
-        for (size_t i = 0; i < s->n_members; i++) {
-                free(s->members[i].name);
-                free(s->members[i].alias);
-                free(s->members[i].data);
-        }
-        free(s->members);
-        s->members = NULL;
-        s->n_members = s->cap_members = s->data_bytes = 0;
-}
-
-const struct layout_member *layout_src_find(const struct layout_src *s, const char *name)
-{
-        /* The last member of a name wins, as when tar extracts; aliases are followed a few
-         * times (docker save links repeated layers to the first copy). */
-        for (int hops = 0; hops < 8; hops++) {
-                const struct layout_member *m = NULL;
-                for (size_t i = 0; i < s->n_members; i++)
-                        if (!strcmp(s->members[i].name, name))
-                                m = &s->members[i];
-                if (!m || !m->alias)
-                        return m;
-                name = m->alias;
-        }
-        return NULL;
-}
-
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
         unsigned char d[SHA256_DIGEST_SIZE];
@@ -133,59 +53,6 @@ static int layout_path(const char *image, const char *what, const char *raw, cha
                 return 0;
         return log_error("%s: %s names '%s', which is not a file inside the image; refusing it",
                          image, what, tree_quote(raw, q, sizeof q));
-}
-
-/* A small file of the layout (JSON), whole. */
-static int read_small(const struct layout_src *s, const char *image, const char *path, char **ret,
-                      size_t *ret_len)
-{
-        const struct layout_member *m;
-        _cleanup_close_ int fd = -1;
-        char *buf;
-        size_t len = 0;
-        ssize_t n;
-
-        if (s->dirfd < 0) {
-                m = layout_src_find(s, path);
-                if (!m)
-                        return log_error("%s: '%s' is missing from the archive", image, path);
-                if (!m->data)
-                        return log_error("%s: '%s' is not a JSON file of at most %u bytes", image,
-                                         path, LAYOUT_JSON_MAX);
-                buf = malloc(m->len + 1);
-                if (!buf)
-                        return log_errno(-ENOMEM, "%s", image);
-                memcpy(buf, m->data, m->len);
-                buf[m->len] = 0;
-                *ret = buf;
-                *ret_len = m->len;
-                return 0;
-        }
-        fd = tree_open_in_root(s->dirfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return log_errno(fd, "%s: cannot open '%s'", image, path);
-        buf = malloc(LAYOUT_JSON_MAX + 1);
-        if (!buf)
-                return log_errno(-ENOMEM, "%s", image);
-        while ((n = read(fd, buf + len, LAYOUT_JSON_MAX + 1 - len)) > 0 && len <= LAYOUT_JSON_MAX)
-                len += (size_t)n;
-        if (n < 0 || len > LAYOUT_JSON_MAX) {
-                int r = n < 0 ? -errno : -EFBIG;
-                free(buf);
-                return log_errno(r, "%s: cannot read '%s' (a JSON file of at most %u bytes)", image,
-                                 path, LAYOUT_JSON_MAX);
-        }
-        buf[len] = 0;
-        *ret = buf;
-        *ret_len = len;
-        return 0;
-}
-
-static bool has_file(const struct layout_src *s, const char *path)
-{
-        if (s->dirfd < 0)
-                return layout_src_find(s, path) != NULL;
-        return faccessat(s->dirfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 static json_object *parse_json(const char *image, const char *what, const char *buf, size_t len,
@@ -254,7 +121,7 @@ static json_object *read_blob(const struct layout_src *s, const char *image, jso
         if (digest_hex(image, jstr(desc, "digest"), ret_hex) < 0)
                 return NULL;
         snprintf(path, sizeof path, "blobs/sha256/%s", ret_hex);
-        if (read_small(s, image, path, &buf, &len) < 0)
+        if (layout_src_read(s, image, path, &buf, &len) < 0)
                 return NULL;
         sha256_hex(buf, len, got);
         if (strcmp(got, ret_hex) != 0 || (size && json_object_get_int64(size) != (int64_t)len)) {
@@ -485,7 +352,7 @@ static int oci_plan(const struct layout_src *s, const char *image, const char *r
         size_t len, n;
         int r;
 
-        if (read_small(s, image, "index.json", &buf, &len) < 0)
+        if (layout_src_read(s, image, "index.json", &buf, &len) < 0)
                 return -EINVAL;
         index = parse_json(image, "index.json", buf, len, json_type_object);
         if (!index)
@@ -601,7 +468,7 @@ static int docker_layers(const struct layout_src *s, const char *image, json_obj
                                  "docker save archive",
                                  image);
         if (layout_path(image, "manifest.json", cfg, path) < 0 ||
-            read_small(s, image, path, &p->config, &p->config_len) < 0)
+            layout_src_read(s, image, path, &p->config, &p->config_len) < 0)
                 return -EINVAL;
         path_digest(path, p->config_hex);
         sha256_hex(p->config, p->config_len, got);
@@ -653,7 +520,7 @@ static int docker_plan(const struct layout_src *s, const char *image, const char
         size_t len, n;
         int r;
 
-        if (read_small(s, image, "manifest.json", &buf, &len) < 0)
+        if (layout_src_read(s, image, "manifest.json", &buf, &len) < 0)
                 return -EINVAL;
         m = parse_json(image, "manifest.json", buf, len, json_type_array);
         if (!m)
@@ -702,11 +569,11 @@ int layout_plan_build(const struct layout_src *s, const char *image, const char 
         *ret = (struct layout_plan){0};
         /* docker save (25 and later) writes an OCI layout too; its index is the better source:
          * every manifest in it has a digest. */
-        if (has_file(s, "index.json") &&
-            (has_file(s, "oci-layout") || !has_file(s, "manifest.json"))) {
+        if (layout_src_has(s, "index.json") &&
+            (layout_src_has(s, "oci-layout") || !layout_src_has(s, "manifest.json"))) {
                 ret->format = "OCI";
                 r = oci_plan(s, image, ref, ret);
-        } else if (has_file(s, "manifest.json")) {
+        } else if (layout_src_has(s, "manifest.json")) {
                 ret->format = "docker";
                 r = docker_plan(s, image, ref, ret);
         } else {
@@ -727,90 +594,4 @@ void layout_plan_free(struct layout_plan *p)
         free(p->config);
         free(p->name);
         *p = (struct layout_plan){0};
-}
-
-/* --- the image config for the launcher ---------------------------------------------------- */
-
-struct text {
-        char *buf;
-        size_t len, cap;
-};
-
-static int text_add(struct text *t, const char *s, size_t n)
-{
-        if (t->len + n + 1 > t->cap) {
-                size_t cap = (t->len + n + 1) * 2;
-                char *b = realloc(t->buf, cap);
-                if (!b)
-                        return -ENOMEM;
-                t->buf = b;
-                t->cap = cap;
-        }
-        memcpy(t->buf + t->len, s, n);
-        t->len += n;
-        t->buf[t->len] = 0;
-        return 0;
-}
-
-static int text_line(struct text *t, const char *key, json_object *v, const char *image)
-{
-        const char *s = json_object_get_string(v);
-        size_t n = (size_t)json_object_get_string_len(v);
-        int r = text_add(t, key, strlen(key));
-
-        if (memchr(s, 0, n))
-                return log_error("%s: its config's %s holds a NUL byte; refusing it", image, key);
-        r = r < 0 ? r : text_add(t, " ", 1);
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                unsigned char c = (unsigned char)s[i];
-                char esc[8];
-                if (c == '\\')
-                        r = text_add(t, "\\\\", 2);
-                else if (c == '\n')
-                        r = text_add(t, "\\n", 2);
-                else if (c == '\t')
-                        r = text_add(t, "\\t", 2);
-                else if (c < 0x20 || c == 0x7f)
-                        r = text_add(t, esc, (size_t)snprintf(esc, sizeof esc, "\\x%02x", c));
-                else
-                        r = text_add(t, (const char *)&s[i], 1);
-        }
-        r = r < 0 ? r : text_add(t, "\n", 1);
-        return r < 0 ? log_errno(r, "%s", image) : 0;
-}
-
-int layout_config_text(const struct layout_plan *p, const char *image, char **ret)
-{
-        static const char *const arrays[][2] = {
-            {"Entrypoint", "entrypoint"}, {"Cmd", "cmd"}, {"Env", "env"}};
-        static const char *const strings[][2] = {{"WorkingDir", "workdir"}, {"User", "user"}};
-        _cleanup_json_ json_object *j =
-            parse_json(image, "the config", p->config, p->config_len, json_type_object);
-        json_object *c = jget(j, "config", json_type_object);
-        struct text t = {0};
-        int r = j ? text_add(&t, "# sandbox image config 1\n", 25) : -EINVAL;
-
-        for (size_t i = 0; r >= 0 && c && i < ARRAY_SIZE(arrays); i++) {
-                json_object *a = jget(c, arrays[i][0], json_type_array);
-                for (size_t k = 0; r >= 0 && a && k < json_object_array_length(a); k++) {
-                        json_object *v = json_object_array_get_idx(a, k);
-                        if (!json_object_is_type(v, json_type_string))
-                                r = log_error("%s: its config's %s holds a non-string; the image "
-                                              "is damaged",
-                                              image, arrays[i][0]);
-                        else
-                                r = text_line(&t, arrays[i][1], v, image);
-                }
-        }
-        for (size_t i = 0; r >= 0 && c && i < ARRAY_SIZE(strings); i++) {
-                json_object *v = jget(c, strings[i][0], json_type_string);
-                if (v && json_object_get_string_len(v) > 0)
-                        r = text_line(&t, strings[i][1], v, image);
-        }
-        if (r < 0) {
-                free(t.buf);
-                return r == -ENOMEM ? log_errno(r, "%s", image) : r;
-        }
-        *ret = t.buf;
-        return 0;
 }

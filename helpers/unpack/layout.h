@@ -59,6 +59,12 @@ int layout_src_add(struct layout_src *s, const char *name, const char *alias, in
 void layout_src_free(struct layout_src *s);
 /* The canonical member name behind name (following aliases), or NULL if there is none. */
 const struct layout_member *layout_src_find(const struct layout_src *s, const char *name);
+/* Whether the layout has a file at path. */
+bool layout_src_has(const struct layout_src *s, const char *path);
+/* A small file of the layout (JSON, LAYOUT_JSON_MAX at most), whole and NUL-terminated; logs
+ * why it cannot, naming image. */
+int layout_src_read(const struct layout_src *s, const char *image, const char *path, char **ret,
+                    size_t *ret_len);
 
 /* Picks the image: ref is NULL (the archive must hold one image), a name ("alpine:3.20",
  * "docker.io/library/alpine", a bare OCI ref name "3.20") or a digest ("sha256:HEX", of a
