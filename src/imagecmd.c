@@ -159,7 +159,7 @@ static int load(struct state *s)
         state_free(s);
         if (images < 0)
                 return log_errno(-errno, "opening %s/images", s->cache.path);
-        d = fdopendir(dup(images));
+        d = fdopendir(fcntl(images, F_DUPFD_CLOEXEC, 3));
         if (!d)
                 return log_errno(-errno, "listing %s/images", s->cache.path);
         for (struct dirent *de; (de = readdir(d));)
@@ -287,7 +287,7 @@ static void sweep_index(struct state *s, const char *key)
 {
         _cleanup_close_ int index =
             openat(s->cache.fd, "index", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = index < 0 ? NULL : fdopendir(dup(index));
+        DIR *d = index < 0 ? NULL : fdopendir(fcntl(index, F_DUPFD_CLOEXEC, 3));
         char target[256];
         struct stat st;
 
@@ -363,7 +363,7 @@ static void collect_layers(struct state *s)
 {
         _cleanup_close_ int layers =
             openat(s->cache.fd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = layers < 0 ? NULL : fdopendir(dup(layers));
+        DIR *d = layers < 0 ? NULL : fdopendir(fcntl(layers, F_DUPFD_CLOEXEC, 3));
 
         for (struct dirent *de; d && (de = readdir(d));) {
                 _cleanup_close_ int fd = -1;
@@ -389,7 +389,7 @@ static void collect_layers(struct state *s)
 static void sweep_tmp(struct state *s)
 {
         _cleanup_close_ int tmp = openat(s->cache.fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = tmp < 0 ? NULL : fdopendir(dup(tmp));
+        DIR *d = tmp < 0 ? NULL : fdopendir(fcntl(tmp, F_DUPFD_CLOEXEC, 3));
 
         for (struct dirent *de; d && (de = readdir(d));) {
                 _cleanup_close_ int fd = -1;

@@ -44,7 +44,7 @@ static const char *driver_name(enum storage_driver d)
 /* Only what --persist itself puts there, or nothing at all. */
 static int persist_contents_ok(int fd, bool *ret_marked)
 {
-        DIR *d = fdopendir(dup(fd));
+        DIR *d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 3));
         int r = 0;
 
         *ret_marked = false;

@@ -12,7 +12,8 @@
 #   2. a metadata-heavy job (unpack a tarball of 20,000 small files, find over them, write
 #      2,000 files) on our root (kernel overlayfs, and fuse-overlayfs) against the same job on
 #      kernel overlayfs mounted by hand, on fuse-overlayfs mounted by hand, and on plain tmpfs;
-#      each job starts from a fresh writable layer;
+#      each job starts from a fresh writable layer and, like a sandbox, throws it away at the end
+#      (inside the timed command), all in memory (/dev/shm);
 #   3. the first unpack of a layered image (3 layers, gzip and uncompressed) against `tar x` of
 #      its layers into fresh directories.
 # Prints medians (hyperfine) and the ratios the issue asks for.
@@ -184,11 +185,12 @@ $chroot $M /bin/sh /job.sh
 rc=\$?
 kill \$pid
 wait \$pid 2>/dev/null
+rm -rf $U
 exit \$rc
 EOF
 hyperfine --style none --warmup 1 --runs "$runs" --export-json "$w/meta.json" --prepare "$fresh" \
         -n "plain tmpfs" "unshare -Urm sh -c 'mount -t tmpfs t $L/work && $chroot $L /bin/sh /job.sh'" \
-        -n "kernel overlayfs by hand" "unshare -Urm sh -c 'mount -t overlay o -o lowerdir=$L,upperdir=$U,workdir=$W,userxattr,volatile $M && $chroot $M /bin/sh /job.sh'" \
+        -n "kernel overlayfs by hand" "unshare -Urm sh -c 'mount -t overlay o -o lowerdir=$L,upperdir=$U,workdir=$W,userxattr,volatile $M && $chroot $M /bin/sh /job.sh && rm -rf $U'" \
         -n "sandbox (kernel overlayfs)" "$SANDBOX_BIN --user 0 --storage overlay $w/jobroot.tar /bin/sh /job.sh" \
         -n "fuse-overlayfs by hand" "unshare -Urm sh $w/fuse-by-hand.sh" \
         -n "sandbox (fuse-overlayfs)" "$SANDBOX_BIN --user 0 --storage fuse-overlayfs $w/jobroot.tar /bin/sh /job.sh"
