@@ -17,7 +17,7 @@
 #include "sys.h"
 #include "util.h"
 
-static const char *const subdirs[] = {"images", "index", "tmp", "run"};
+static const char *const subdirs[] = {"images", "index", "tmp", "run", "layers"};
 
 static char *cache_root_path(void)
 {
@@ -99,23 +99,20 @@ void cache_stat_key(const struct stat *st, const char *map_fp, char *buf, size_t
                  map_fp);
 }
 
-int cache_lookup(const struct cache *c, const char *stat_key, char **ret_lower)
+int cache_lookup(const struct cache *c, const char *stat_key, char **ret_key)
 {
-        char link[PATH_MAX], target[256], lower[320];
-        struct stat st;
+        char link[PATH_MAX], target[256];
         ssize_t n;
 
         snprintf(link, sizeof link, "index/%s", stat_key);
         n = readlinkat(c->fd, link, target, sizeof target - 1);
         if (n < 0)
-                return errno == ENOENT ? 0 : -errno;
+                return errno == ENOENT || errno == EINVAL ? 0 : -errno;
         target[n] = 0;
         if (!filename_safe(target))
                 return 0; /* not something we wrote: treat as a miss, the unpacker rewrites */
-        snprintf(lower, sizeof lower, "images/%s/rootfs", target);
-        if (fstatat(c->fd, lower, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-                return 0;
-        *ret_lower = xstrdup(lower);
+        /* Whether it is complete is checked once it is held (image_hold, in the child). */
+        *ret_key = xstrdup(target);
         return 1;
 }
 

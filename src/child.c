@@ -20,6 +20,7 @@
 #include "procfs.h"
 #include "rootfs.h"
 #include "sandbox.h"
+#include "storage.h"
 #include "sync.h"
 #include "sys.h"
 #include "util.h"
@@ -36,18 +37,24 @@ static _Noreturn void die(void)
                         die();                                                                     \
         } while (0)
 
-/* Builds the root: an overlay over the image, the kernel file systems, the generated /etc
- * files, then pivot_root. Returns nothing on failure: every stage has said why. */
+/* Builds the root: the image's layers under a writable layer (storage.c), the kernel file
+ * systems, the generated /etc files, then pivot_root. Returns nothing on failure: every stage
+ * has said why. */
 static void build_root(struct sandbox *sb)
 {
         const struct config *c = sb->cfg;
-        _cleanup_close_ int lower = -1, root = -1;
+        _cleanup_close_ int root = -1;
         _cleanup_free_ char *rundir = xasprintf("%s/run/%s", sb->cache.path, sb->run.id);
+        _cleanup_free_ int *layers = NULL;
+        size_t n = 0;
 
         /* Before the first mount, so that none of ours propagates to the host. */
         STAGE(rootfs_isolate_propagation());
-        STAGE(lower = image_open_tree(&sb->image, &sb->cache));
-        STAGE(root = rootfs_mount_overlay(lower, rundir));
+        STAGE(image_open_layers(&sb->image, &layers, &n));
+        root = storage_mount_root(sb, layers, n, image_id(&sb->image));
+        for (size_t i = 0; i < n; i++)
+                close(layers[i]);
+        STAGE(root);
         /* Everything below uses host paths as mount sources (/dev/null, /dev/tty...), so it
          * all comes before pivot_root, and every target is resolved inside the new root. */
         STAGE(procfs_setup(root));
@@ -61,6 +68,8 @@ static void build_root(struct sandbox *sb)
                 STAGE(rootfs_readonly_scratch(root));
         STAGE(mounts_apply(root, c));
         STAGE(rootfs_pivot(root));
+        /* Before a read-only root, which could not take it any more. */
+        image_make_workdir(&sb->image, c->workdir);
         /* After every mount point has been created in the writable root. */
         if (c->read_only)
                 STAGE(rootfs_make_readonly());
@@ -92,8 +101,9 @@ _Noreturn void child_main(struct sandbox *sb)
         /* The host's supplementary groups mean nothing inside (denied with a single map). */
         (void)setgroups(0, NULL);
 
-        /* After the maps, so the unpacked files are owned by the mapped ids. */
-        STAGE(image_unpack(&sb->image, &sb->cache, sb->ids.fingerprint));
+        /* After the maps, so the unpacked files are owned by the mapped ids. Holds the image
+         * (a shared flock) for as long as pid 1 lives. */
+        STAGE(image_prepare(&sb->image, &sb->cache, sb->ids.fingerprint));
         build_root(sb);
         /* Only in a UTS namespace of our own ([namespaces] uts); else it is the host's name. */
         if (c->ns.uts && sethostname(c->hostname, strlen(c->hostname)) < 0) {
@@ -113,9 +123,9 @@ _Noreturn void child_main(struct sandbox *sb)
                 TRACE(0, "net", "the network is up");
         }
 
-        /* No fd of the host may stay in pid 1 or reach the command: keep the sync socket and
-         * the trace only (the trace fd is close-on-exec, so the command never sees it). */
-        int keep[] = {sb->sync_fd[1], log_trace_fd};
+        /* No fd of the host may stay in pid 1 or reach the command: keep the sync socket, the
+         * trace, and the image's hold (all close-on-exec, so the command never sees them). */
+        int keep[] = {sb->sync_fd[1], log_trace_fd, sb->image.hold_fd};
         close_all_except(keep, ARRAY_SIZE(keep));
 
         command = fork();
@@ -124,6 +134,6 @@ _Noreturn void child_main(struct sandbox *sb)
                 die();
         }
         if (command == 0)
-                workload_exec(c, &sb->seccomp, sb->sync_fd[1]);
+                workload_exec(c, &sb->image.config, &sb->ids, &sb->seccomp, sb->sync_fd[1]);
         init_run(command, sb->sync_fd[1]);
 }

@@ -70,10 +70,13 @@ void cli_usage(FILE *f)
         fputs("Usage: sandbox [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
               "       sandbox run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
               "       sandbox profile list | show [NAME] [OPTIONS] | check FILE | keys\n"
+              "       sandbox image ls | rm IMAGE... | prune [--days N]\n"
               "\n"
-              "Runs COMMAND (default /bin/sh) as you, without root, in an isolated copy-on-write\n"
-              "copy of IMAGE (a rootfs tarball, plain/gzip/xz/zstd, or a directory), with its own\n"
-              "user, mount, pid, ipc, uts, cgroup and network namespaces.\n"
+              "Runs COMMAND (default: the image's Entrypoint and Cmd, else /bin/sh) as you,\n"
+              "without root, in an isolated copy-on-write copy of IMAGE (a rootfs tarball,\n"
+              "plain/gzip/xz/zstd, or a directory; a docker-save or OCI archive or layout,\n"
+              "where ARCHIVE:NAME or ARCHIVE@sha256:DIGEST picks an image), with its own user,\n"
+              "mount, pid, ipc, uts, cgroup and network namespaces.\n"
               "Options end at IMAGE or at '--'. These words are verbs, not image names: ",
               f);
         for (size_t i = 0; i < ARRAY_SIZE(verb_names); i++)

@@ -148,6 +148,7 @@ int config_build(const struct cli *cli, struct config **ret)
         c->profile = xstrdup(cli->profile ? cli->profile : "default");
         c->image = cli->image ? xstrdup(cli->image) : NULL;
         c->argv = cli->argv && cli->argv[0] ? strv_copy(cli->argv) : NULL;
+        c->argv_given = c->argv != NULL;
         if (!c->argv)
                 strv_push_dup(&c->argv, "/bin/sh");
         *ret = c;
@@ -177,6 +178,8 @@ void config_free(struct config *c)
         free(c->profile);
         free(c->name);
         free(c->status_json);
+        free(c->entrypoint);
+        free(c->storage.persist);
         limits_free(&c->limits);
         net_config_free(&c->net);
         free(c);

@@ -10,6 +10,7 @@
 
 #include "net.h"
 #include "reslimits.h"
+#include "storage.h"
 
 /* Mounts a profile or the command line adds to the sandbox ([filesystem]). */
 enum mount_kind {
@@ -62,11 +63,14 @@ struct rlimit_setting {
 
 struct config {
         /* What to run. */
-        char *image; /* as given: a path to a tarball or a directory */
+        char *image; /* as given: a path to a tarball or a directory, maybe with :REF or @DIGEST */
         char **argv; /* the command; never empty after config_build */
+        bool argv_given;  /* a COMMAND followed IMAGE (else argv is the /bin/sh default) */
+        char *entrypoint; /* --entrypoint: replaces a layered image's; "" for none; NULL: keep */
 
         /* Who runs it, and where. */
         uint32_t uid, gid; /* identity inside; 0:0 is the invoking user */
+        bool user_given;   /* --user was given: it beats a layered image's User */
         char *hostname;
         char *workdir;    /* NULL: the user's home inside */
         char **env;       /* NAME=VALUE added to the reset environment, later entries win */
@@ -89,6 +93,7 @@ struct config {
         struct rlimit_setting rlimits[RLIMIT_COUNT]; /* by RLIMIT_* number */
         struct limits limits;
         struct net_config net; /* [network]: net.h */
+        struct storage_config storage;
 
         /* Where it came from: the profile's name or path as given ("default" when none). */
         char *profile;

@@ -190,7 +190,9 @@ static _Noreturn void run_entered(const struct config *c, const struct seccomp_p
                                   char **cmd, int parent_alive)
 {
         struct pollfd p = {parent_alive, POLLIN, 0};
-        char **env = workload_become(c);
+        /* The image's own config is not reloaded here: an entered command gets the command
+         * line's identity, working directory and environment. */
+        char **env = workload_become(c, NULL, NULL);
         if (!env)
                 _exit(EXIT_LAUNCHER);
         /* After the identity changed (that clears the parent-death signal): should `sandbox

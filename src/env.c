@@ -75,6 +75,11 @@ static void env_keep(char ***env, char *const *keep)
 
 char **env_build(const struct config *c, const char *home)
 {
+        return env_build_with(c, NULL, home);
+}
+
+char **env_build_with(const struct config *c, char *const *image_env, const char *home)
+{
         char **env = NULL;
 
         if (!c->env_clear) {
@@ -82,6 +87,10 @@ char **env_build(const struct config *c, const char *home)
                 strv_push(&env, xasprintf("HOME=%s", home));
         }
         env_keep(&env, c->env_keep);
+        /* The image's own Env is part of what the image is (its PATH, say): clear only drops
+         * our defaults and the host's variables. */
+        for (size_t i = 0; image_env && image_env[i]; i++)
+                env_set(&env, image_env[i]);
         for (size_t i = 0; c->env && c->env[i]; i++)
                 env_set(&env, c->env[i]);
         for (size_t i = 0; c->env_unset && c->env_unset[i]; i++)

@@ -10,6 +10,9 @@ struct config;
 /* PATH and HOME (unless env_clear), the kept variables of the caller (TERM, LANG), the
  * config's NAME=VALUE entries (later ones win), then env_unset removes names. */
 char **env_build(const struct config *c, const char *home);
+/* The same with an image's own Env after the kept variables and before the config's entries, as
+ * docker run does (image_env may be NULL). */
+char **env_build_with(const struct config *c, char *const *image_env, const char *home);
 /* The value of name in env, or NULL. */
 const char *env_get(char *const *env, const char *name);
 /* Home directory of uid from passwd text (the image's /etc/passwd), or NULL. Allocated. */

@@ -9,7 +9,7 @@ pkg_check_modules(INIH REQUIRED IMPORTED_TARGET GLOBAL inih)
 set(SANDBOX_CORE_SOURCES
   util.c sys.c idmap.c env.c reslimits.c netconf.c schema.c cli.c config.c execdiag.c
   profile.c profile_settings.c rlimit_settings.c mountspec.c seccomp_rules.c config_ini.c profile_cmd.c
-  record.c)
+  record.c imgconfig.c)
 add_library(sandbox_core STATIC ${SANDBOX_CORE_SOURCES})
 # A row of the settings table written without its last field (show) still builds; the unit
 # test profiles.profile then names the setting that cannot be shown.
@@ -48,9 +48,9 @@ foreach(profile ${shipped_profiles})
 endforeach()
 
 add_executable(sandbox
-  main.c sandbox.c child.c init.c workload.c
+  main.c sandbox.c child.c init.c workload.c imagecmd.c
   cache.c image.c userns.c sync.c
-  resolve.c rootfs.c procfs.c devfs.c etcfiles.c netlo.c nethelper.c mounts.c
+  resolve.c rootfs.c storage.c procfs.c devfs.c etcfiles.c netlo.c nethelper.c mounts.c
   caps.c seccomp_filter.c seccomp_bpf.c
   session.c state.c control.c procref.c status.c entrystop.c
   verbs.c target.c ps.c stop.c enter.c selfexe.c)

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "imagecmd.h"
 #include "log.h"
 #include "macro.h"
 #include "profile_cmd.h"
@@ -101,6 +102,9 @@ int main(int argc, char **argv)
                 break;
         case VERB_KILL:
                 code = verb_kill(cli.args);
+                break;
+        case VERB_IMAGE:
+                code = imagecmd_main(&cli);
                 break;
         default:
                 log_error("this verb is reserved but not available in this version yet");

@@ -1,5 +1,6 @@
-/* The sandbox's root: a copy-on-write overlay over the read-only image, then pivot_root into it.
- * Runs in the child (root in the user namespace, in its own mount namespace). */
+/* The sandbox's root, once storage.c has mounted it: mount propagation, pivot_root into it, and a
+ * read-only root on request. Runs in the child (root in the user namespace, in its own mount
+ * namespace). */
 #include "rootfs.h"
 
 #include <errno.h>
@@ -20,52 +21,6 @@ int rootfs_isolate_propagation(void)
         if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
                 return log_errno(-errno, "making mounts private to the sandbox");
         return 0;
-}
-
-static int open_sub(int dirfd, const char *name)
-{
-        int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
-}
-
-int rootfs_mount_overlay(int lower_fd, const char *rundir)
-{
-        /* By path: the launcher's fd of the run dir names a mount of the host's namespace,
-         * and overlayfs takes layers only from the mounter's own. */
-        _cleanup_close_ int rundir_fd = open(rundir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_close_ int upper = open_sub(rundir_fd, "upper");
-        _cleanup_close_ int work = open_sub(rundir_fd, "work");
-        _cleanup_close_ int merged = open_sub(rundir_fd, "merged");
-        char opts[256];
-        struct stat st;
-        int r, fd;
-        TRACE_BEGIN(t);
-
-        if (upper < 0 || work < 0 || merged < 0)
-                return log_errno(upper < 0  ? upper
-                                 : work < 0 ? work
-                                            : merged,
-                                 "opening the per-run directory");
-        /* The merged root takes the upper dir's mode: give it the image root's. */
-        if (fstat(lower_fd, &st) < 0 || fchmodat(rundir_fd, "upper", st.st_mode & 07777, 0) < 0)
-                return log_errno(-errno, "setting the root's mode");
-        /* Paths through /proc/self/fd: the cache path may hold ',' or ':', which the option
-         * string cannot carry. userxattr: overlayfs keeps its metadata in user.* xattrs, the
-         * only ones root in a user namespace may write. */
-        snprintf(opts, sizeof opts,
-                 "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d,"
-                 "userxattr,volatile",
-                 lower_fd, upper, work);
-        r = mount_on_fd("overlay", merged, "overlay", 0, opts);
-        if (r < 0)
-                return log_errno(r, "mounting the overlay root (kernel overlayfs in a user "
-                                    "namespace needs Linux 5.11 or later)");
-        TRACE(t, "mount", "overlay on / (%s)", opts);
-        /* The fd we mounted on still names the directory below the mount: look it up again. */
-        fd = open_sub(rundir_fd, "merged");
-        if (fd < 0)
-                return log_errno(fd, "opening the new root");
-        return fd;
 }
 
 int rootfs_pivot(int rootfd)

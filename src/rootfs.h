@@ -1,15 +1,12 @@
-/* The sandbox's root: a copy-on-write overlay over the read-only image, then pivot_root into it.
- * Runs in the child (root in the user namespace, in its own mount namespace). */
+/* The sandbox's root, once storage.c has mounted it: mount propagation, pivot_root into it, and a
+ * read-only root on request. Runs in the child (root in the user namespace, in its own mount
+ * namespace). */
 #pragma once
 
 #include <stdbool.h>
 
 /* Stop mount events from flowing between the host and this namespace, before any mount. */
 int rootfs_isolate_propagation(void);
-
-/* Mounts overlayfs (lower: the image tree; upper and work: in the run dir) on the run dir's
- * "merged" directory. Returns an O_PATH fd of the new root, or -errno. */
-int rootfs_mount_overlay(int lower_fd, const char *rundir);
 
 /* Makes rootfd the root and detaches the old one entirely, so that no host path stays reachable.
  * Every mount whose source is a host path must be done before this. */

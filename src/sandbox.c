@@ -9,6 +9,7 @@
  *   3. image_open                     a missing or unreadable image fails before any state
  *      seccomp_prepare                the filter is compiled here (or read compiled from the
  *                                     cache), so the workload only installs it
+ *      storage_prepare                a bad --persist DIR too; its lock is held for the run
  *   4. rundir_create                  before clone: the child mounts its overlay from there
  *      cgroup_create                  after it (named after the run id), before clone: the
  *                                     limits hold before the sandbox's first instruction
@@ -36,12 +37,16 @@
  *   unpack the image, overlay root, /proc /dev /sys, /etc files, the profile's mounts,
  *   pivot_root, hostname, loopback, (--net slirp: wait for sync 2), fork the command, become
  *   its init
+ *   (with fuse-overlayfs: the child mounts /dev/fuse and sends the launcher SYNC_FUSE with the
+ *   fds; the launcher runs fuse-overlayfs on them, in its own pid namespace, where the sandbox
+ *   cannot reach it, while the child's accesses to the new root wait for it)
  * WORKLOAD (workload.c)
  *   bounding set, identity, capabilities (ambient for a non-root user), chdir; sync 3 →
  *   launcher (SYNC_STARTED, its host pid); with --stop-at-entry, wait until the launcher
  *   traces it (SYNC_TRACER_READY); rlimits; no_new_privs; seccomp last; exec
  * HOST again
- *   9. supervise                      relay signals to pid 1, take its SYNC_EXIT report; when
+ *   9. supervise                      relay signals to pid 1, take its SYNC_EXIT report, serve
+ *                                     its SYNC_FUSE (start fuse-overlayfs); when
  *                                     the helper says the network is up: sync 2 → child
  *                                     (SYNC_NET_READY), so the command's first packet finds it;
  *                                     a helper that fails or dies stops the sandbox (125)
@@ -56,8 +61,9 @@
  *                                     sandbox that is gone; the exit line (with the cgroup's
  *                                     OOM count)
  *      net_helper_stop                close its exit fd: it ends (as it does if we die)
- *  11. teardown                       remove the run dir from inside the user namespace (its
- *                                     files belong to mapped ids), and any stale ones
+ *  11. teardown                       stop fuse-overlayfs, then remove the run dir from inside
+ *                                     the user namespace (its files belong to mapped ids), and
+ *                                     any stale ones
  */
 #include "sandbox.h"
 
@@ -161,7 +167,9 @@ static void on_message(struct sandbox *sb, bool *sock_open)
 {
         struct sync_msg m;
         pid_t sender;
-        int r = sync_recv(sb->sync_fd[0], &m, &sender);
+        int fds[SYNC_MAX_FDS];
+        size_t n;
+        int r = sync_recv_fds(sb->sync_fd[0], &m, &sender, fds, SYNC_MAX_FDS, &n);
 
         if (r < 0) {
                 *sock_open = false;
@@ -181,7 +189,13 @@ static void on_message(struct sandbox *sb, bool *sock_open)
                 sb->exit_status = m.status;
                 sb->exit_signal = m.signal;
                 TRACE(0, "exit", "the command ended: status %d, signal %d", m.status, m.signal);
+        } else if (m.type == SYNC_FUSE) {
+                /* On failure the fds are closed: the child's mount then fails, and it says so. */
+                (void)storage_fuse_serve(sb, fds, n);
+                n = 0;
         }
+        for (size_t i = 0; i < n; i++)
+                close(fds[i]);
 }
 
 /* The network helper failed or died: the command must not run (or go on) without the network
@@ -277,6 +291,7 @@ static void teardown(struct sandbox *sb)
         pid_t p;
         int r;
 
+        storage_fuse_stop(sb);
         if (sb->run.fd < 0)
                 return;
         r = rundir_sweep(sb->cache.fd, sb->run.id);
@@ -327,7 +342,9 @@ int sandbox_run(const struct config *c)
                              .userns_fd = -1,
                              .run.fd = -1,
                              .cache.fd = -1,
-                             .net = NET_HELPER_NULL};
+                             .net = NET_HELPER_NULL,
+                             .storage = {.persist_fd = -1, .fuse_log = -1},
+                             .image.hold_fd = -1};
         _cleanup_close_ int sigfd = -1;
         sigset_t mask;
         int r, status, code = EXIT_LAUNCHER;
@@ -348,7 +365,8 @@ int sandbox_run(const struct config *c)
         net_warn(c);
         if ((r = image_open(c->image, &sb.cache, sb.ids.fingerprint, &sb.image)) < 0)
                 goto out;
-        if ((r = seccomp_prepare(c, sb.cache.fd, &sb.seccomp)) < 0)
+        if ((r = seccomp_prepare(c, sb.cache.fd, &sb.seccomp)) < 0 ||
+            (r = storage_prepare(&c->storage, &sb.cache, &sb.storage)) < 0)
                 goto out;
         if ((r = rundir_create(&sb.cache, &sb.run)) < 0)
                 goto out;
@@ -400,6 +418,7 @@ out:
         closep(&sb.sync_fd[0]);
         closep(&sb.userns_fd);
         rundir_close(&sb.run);
+        storage_release(&sb.storage);
         image_close(&sb.image);
         seccomp_programs_free(&sb.seccomp);
         userns_plan_free(&sb.ids);

@@ -12,6 +12,7 @@
 #include "seccomp_filter.h"
 #include "session.h"
 #include "nethelper.h"
+#include "storage.h"
 #include "userns.h"
 
 struct config;
@@ -24,6 +25,7 @@ struct sandbox {
         struct image image;
         struct rundir run;
         struct seccomp_programs seccomp; /* compiled here, installed by the workload */
+        struct storage_state storage;    /* the --persist lock, the fuse-overlayfs process */
         int sync_fd[2];                  /* [0]: the launcher's end, [1]: the sandbox's */
         int userns_fd;                   /* holds the user namespace for teardown */
         pid_t pid1;                      /* host pid of the sandbox's init */

@@ -63,6 +63,7 @@ static int apply_user(struct config *c, const char *v, char *err, size_t errsize
 {
         if (parse_uid_gid(v, &c->uid, &c->gid) < 0)
                 return ERR("'%s' is not UID or UID:GID (numbers, e.g. 1000:1000)", v);
+        c->user_given = true;
         return 0;
 }
 
@@ -264,6 +265,32 @@ static int apply_stop_at_entry(struct config *c, const char *v, char *err, size_
         return 0;
 }
 
+/* [storage] and the image's own config (images and storage, issue 5). */
+static int apply_storage(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (streq(v, "auto"))
+                c->storage.driver = STORAGE_AUTO;
+        else if (streq(v, "overlay"))
+                c->storage.driver = STORAGE_OVERLAY;
+        else if (streq(v, "fuse-overlayfs"))
+                c->storage.driver = STORAGE_FUSE;
+        else
+                return ERR("'%s' is not auto, overlay or fuse-overlayfs", v);
+        return 0;
+}
+
+static int apply_persist(struct config *c, const char *v, char *err, size_t errsize)
+{
+        if (!v[0])
+                return ERR("give the directory that keeps the writable layer");
+        return set_string(&c->storage.persist, v);
+}
+
+static int apply_entrypoint(struct config *c, const char *v, char *err, size_t errsize)
+{
+        return set_string(&c->entrypoint, v);
+}
+
 /* --- show functions of the rows above: the value back as profile lines ------------------------ */
 
 static void show_sandbox(const struct config *c, const struct setting *s, FILE *f)
@@ -348,6 +375,20 @@ static void show_limits(const struct config *c, const struct setting *s, FILE *f
                 fprintf(f, "delegate = %s\n", l->delegate ? "yes" : "no");
         } else if (streq(s->key, "stats")) {
                 fprintf(f, "stats = %s\n", l->stats ? "yes" : "no");
+        }
+}
+
+static void show_storage(const struct config *c, const struct setting *s, FILE *f)
+{
+        static const char *const driver[] = {[STORAGE_AUTO] = "auto",
+                                             [STORAGE_OVERLAY] = "overlay",
+                                             [STORAGE_FUSE] = "fuse-overlayfs"};
+        if (streq(s->key, "driver")) {
+                fprintf(f, "driver = %s\n", driver[c->storage.driver]);
+        } else if (streq(s->key, "persist") && c->storage.persist) {
+                fputs("persist = ", f);
+                setting_write_text(f, c->storage.persist);
+                fputc('\n', f);
         }
 }
 
@@ -480,6 +521,14 @@ const struct setting settings[] = {
      "let the sandbox reach the host's 127.0.0.1 and ::1 (as 10.0.2.2, fd00::2)", net_show},
     {"network", "port_driver", "port-driver", 0, ARG_REQUIRED, "splice|slirp", META_NONE,
      net_set_port_driver, "published TCP ports: splice (fast, the default) or slirp", net_show},
+    /* [storage] and the image's own config: images and storage. */
+    {NULL, "entrypoint", NULL, 0, ARG_REQUIRED, "PROG", META_NONE, apply_entrypoint,
+     "replace the image's Entrypoint (\"\" for none; then its Cmd is dropped too)", NULL},
+    {"storage", "driver", "storage", 0, ARG_REQUIRED, "auto|overlay|fuse-overlayfs", META_NONE,
+     apply_storage, "what mounts the root: auto (overlay, else fuse-overlayfs), or one forced",
+     show_storage},
+    {"storage", "persist", NULL, 0, ARG_REQUIRED, "DIR", META_NONE, apply_persist,
+     "keep the writable layer in DIR: the next run with DIR sees the changes", show_storage},
     {NULL, "quiet", NULL, 'q', ARG_NONE, NULL, META_NONE, apply_quiet, "print nothing but errors",
      NULL},
     {NULL, "trace", NULL, 0, ARG_OPTIONAL, "FILE", META_NONE, apply_trace,

@@ -20,12 +20,14 @@
 #include "config.h"
 #include "env.h"
 #include "execdiag.h"
+#include "imgconfig.h"
 #include "log.h"
 #include "macro.h"
 #include "profile_settings.h"
 #include "seccomp_filter.h"
 #include "sync.h"
 #include "sys.h"
+#include "userns.h"
 #include "util.h"
 
 static _Noreturn void fail(void)
@@ -46,16 +48,42 @@ static char *home_of(uint32_t uid)
         return home ? home : xstrdup("/");
 }
 
-static int set_identity(const struct config *c)
+static int set_identity(uint32_t uid, uint32_t gid)
 {
         /* setgroups is denied with a single-id map (the kernel's rule); then the command
          * keeps the one group it has. */
         if (setgroups(0, NULL) < 0 && errno != EPERM)
                 return log_errno(-errno, "setgroups");
-        if (setresgid(c->gid, c->gid, c->gid) < 0)
-                return log_errno(-errno, "setting gid %u", c->gid);
-        if (setresuid(c->uid, c->uid, c->uid) < 0)
-                return log_errno(-errno, "setting uid %u", c->uid);
+        if (setresgid(gid, gid, gid) < 0)
+                return log_errno(-errno, "setting gid %u", gid);
+        if (setresuid(uid, uid, uid) < 0)
+                return log_errno(-errno, "setting uid %u", uid);
+        return 0;
+}
+
+/* The image's User, unless --user was given: names resolved in the image's /etc/passwd and
+ * /etc/group (read by hand, like home_of), and the ids checked against the map. */
+static int image_identity(const struct config *c, const struct image_config *ic,
+                          const struct userns_plan *ids, uint32_t *uid, uint32_t *gid)
+{
+        _cleanup_free_ char *passwd = NULL, *group = NULL;
+        char err[256];
+
+        *uid = c->uid;
+        *gid = c->gid;
+        if (c->user_given || !ic->present || !ic->user)
+                return 0;
+        (void)read_file_at(AT_FDCWD, "/etc/passwd", 1 << 20, &passwd, NULL);
+        (void)read_file_at(AT_FDCWD, "/etc/group", 1 << 20, &group, NULL);
+        if (imgconfig_user(ic->user, passwd, group, uid, gid, err, sizeof err) < 0)
+                return log_error("the image runs as User '%s', but %s; pass --user UID[:GID]",
+                                 ic->user, err);
+        if (ids && (!idmap_contains(&ids->uid, *uid) || !idmap_contains(&ids->gid, *gid)))
+                return log_error("the image runs as User '%s' (%u:%u), which is not mapped here "
+                                 "(%s); pass --user 0, or give your user a range in /etc/subuid "
+                                 "and /etc/subgid",
+                                 ic->user, *uid, *gid,
+                                 ids->why_single ? "only root exists inside" : "beyond your range");
         return 0;
 }
 
@@ -99,7 +127,7 @@ static void trace_exec(const char *path, char *const argv[])
 }
 
 /* The sets a root command keeps, by name (CHOWN,DAC_OVERRIDE,...). */
-static void trace_caps(const struct config *c)
+static void trace_caps(const struct config *c, uint32_t uid)
 {
         char names[700];
         size_t n = 0;
@@ -112,7 +140,7 @@ static void trace_caps(const struct config *c)
                 n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", n ? "," : "", name);
         }
         TRACE(0, "caps", "bounding set %s; effective and permitted %s", n ? names : "(none)",
-              c->uid == 0 ? (n ? names : "(none)") : "(none: not root)");
+              uid == 0 ? (n ? names : "(none)") : "(none: not root)");
 }
 
 /* execvpe with the sandbox's PATH, remembering the most telling failure. */
@@ -150,21 +178,30 @@ _Noreturn void workload_exec_argv(char *const argv[], char *const env[])
         _exit(execdiag_report(cmd, tried, err));
 }
 
-char **workload_become(const struct config *c)
+char **workload_become(const struct config *c, const struct image_config *ic,
+                       const struct userns_plan *ids)
 {
+        static const struct image_config none_given;
         sigset_t none;
         _cleanup_free_ char *home = NULL;
-        char **env;
+        const char *workdir;
+        char **env = NULL;
         uint64_t ambient;
+        uint32_t uid, gid;
         TRACE_BEGIN(t);
 
         trace_set_side("workload");
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
-        ambient = c->uid != 0 ? c->caps_ambient & c->caps_keep : 0;
-        home = home_of(c->uid);
-        env = env_build(c, home);
+        if (!ic)
+                ic = &none_given;
+        if (image_identity(c, ic, ids, &uid, &gid) < 0)
+                return NULL;
+        workdir = imgconfig_workdir(c, ic);
+        ambient = uid != 0 ? c->caps_ambient & c->caps_keep : 0;
+        home = home_of(uid);
+        env = env_build_with(c, ic->present ? ic->env : NULL, home);
 
         /* Bounding set first: dropping from it needs CAP_SETPCAP, gone after setresuid. */
         if (caps_bound(c->caps_keep) < 0)
@@ -174,7 +211,7 @@ char **workload_become(const struct config *c)
                 log_errno(-errno, "PR_SET_KEEPCAPS");
                 goto err;
         }
-        if (set_identity(c) < 0)
+        if (set_identity(uid, gid) < 0)
                 goto err;
         /* ...and across exec through the ambient set, which needs them inheritable. A root
          * command keeps the configured set with an empty inheritable set (exec gives root the
@@ -183,20 +220,20 @@ char **workload_become(const struct config *c)
                 if (caps_set(ambient, true) < 0 || caps_raise_ambient(ambient) < 0)
                         goto err;
                 (void)prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-        } else if (caps_set(c->uid == 0 ? c->caps_keep : 0, false) < 0) {
+        } else if (caps_set(uid == 0 ? c->caps_keep : 0, false) < 0) {
                 goto err;
         }
         if (trace_on())
-                trace_caps(c);
-        if (chdir(c->workdir ? c->workdir : home) < 0) {
-                if (c->workdir) {
-                        log_errno(-errno, "working directory %s", c->workdir);
+                trace_caps(c, uid);
+        if (chdir(workdir ? workdir : home) < 0) {
+                if (workdir) {
+                        log_errno(-errno, "working directory %s", workdir);
                         goto err;
                 }
                 (void)!chdir("/");
         }
-        TRACE(t, "identity", "uid %u gid %u, working directory %s", c->uid, c->gid,
-              c->workdir ? c->workdir : home);
+        TRACE(t, "identity", "uid %u gid %u, working directory %s", uid, gid,
+              workdir ? workdir : home);
         return env;
 err:
         strv_free(env);
@@ -226,10 +263,12 @@ static int wait_for_tracer(int sync_fd)
         return 0;
 }
 
-_Noreturn void workload_exec(const struct config *c, const struct seccomp_programs *filters,
+_Noreturn void workload_exec(const struct config *c, const struct image_config *ic,
+                             const struct userns_plan *ids, const struct seccomp_programs *filters,
                              int sync_fd)
 {
-        char **env = workload_become(c);
+        char **env = workload_become(c, ic, ids);
+        char **argv = ic ? imgconfig_argv(c, ic) : strv_copy(c->argv);
 
         if (!env)
                 fail();
@@ -241,5 +280,5 @@ _Noreturn void workload_exec(const struct config *c, const struct seccomp_progra
                 fail();
         if (workload_confine(c, filters) < 0)
                 fail();
-        workload_exec_argv(c->argv, env);
+        workload_exec_argv(argv, env);
 }

@@ -18,7 +18,7 @@ say() { printf 'setup-debian: %s\n' "$*"; }
 packages=(
         # build
         build-essential cmake pkg-config clang clang-format
-        libarchive-dev nettle-dev libcap-dev libseccomp-dev libinih-dev libslirp-dev
+        libarchive-dev nettle-dev libcap-dev libseccomp-dev libinih-dev libslirp-dev libjson-c-dev
         libglib2.0-dev # libslirp's pkg-config file requires glib-2.0, and Debian's -dev omits it
         # runtime of the launcher
         uidmap fuse-overlayfs slirp4netns

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -57,11 +59,10 @@ struct member {
         struct timespec times[2];
 };
 
-int extract_support(struct archive *a)
+int extract_support_filters(struct archive *a)
 {
         /* Only decompressors built into libarchive: for the others (lrzip, lzop, grzip...)
-         * it would fork+exec an external program on attacker-chosen input. Only the tar
-         * formats (ustar, pax, GNU, v7). */
+         * it would fork+exec an external program on attacker-chosen input. */
         int (*const filters[])(struct archive *) = {
             archive_read_support_filter_gzip, archive_read_support_filter_xz,
             archive_read_support_filter_zstd, archive_read_support_filter_bzip2,
@@ -73,6 +74,16 @@ int extract_support(struct archive *a)
                         return log_error("cannot set up libarchive: %s (a decompressor is not "
                                          "built in)",
                                          archive_error_string(a));
+        return 0;
+}
+
+int extract_support(struct archive *a)
+{
+        int r = extract_support_filters(a);
+
+        if (r < 0)
+                return r;
+        /* Only the tar formats (ustar, pax, GNU, v7). */
         if (archive_read_support_format_tar(a) != ARCHIVE_OK)
                 return log_error("cannot set up libarchive: %s", archive_error_string(a));
         return 0;
@@ -272,6 +283,7 @@ static int make_file(struct extractor *x, const struct member *m, int pfd, const
         r = write_data(x, m, fd);
         if (r < 0)
                 return r;
+        x->stats.bytes += size > 0 ? (uint64_t)size : 0;
         r = apply_attrs_fd(x, fd, m->uid, m->gid, m->mode, m->times);
         return r < 0 ? fail_errno(x, m, r, "set owner, mode and times of") : 0;
 }
@@ -430,6 +442,89 @@ static int root_entry(struct extractor *x, const struct member *m)
         return add_dir_fixup(x, m, &st);
 }
 
+/* Where the file system refuses a 0/0 device (an overlayfs: a cache inside a container), the
+ * whiteout stays an empty '.wh.NAME' file, the form fuse-overlayfs also reads (kernel overlayfs
+ * does not: the layer is then marked as needing fuse-overlayfs). */
+static int make_whiteout_file(struct extractor *x, const struct member *m, int pfd,
+                              const char *name)
+{
+        char wh[NAME_MAX + 1];
+        int fd;
+
+        snprintf(wh, sizeof wh, ".wh.%s", name);
+        fd = openat(pfd, wh, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+                return fail_errno(x, m, -errno, "create the whiteout for");
+        if (fd >= 0)
+                close(fd);
+        x->stats.whiteouts++;
+        x->stats.whiteout_files++;
+        return 0;
+}
+
+/* '.wh.NAME' in a layer: NAME is deleted from the layers below, which overlayfs reads from a 0/0
+ * character device (any user may make one: Linux 5.8). A NAME this layer already has stays: a
+ * whiteout only hides what is below it. */
+static int make_whiteout(struct extractor *x, const struct member *m, int pfd, const char *name)
+{
+        char q[512];
+        struct stat st;
+
+        if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
+                return log_error("%s: whiteout '%s' names no file; refusing the layer", x->o->image,
+                                 quoted(m->raw, q, sizeof q));
+        if (strlen(name) + 4 > NAME_MAX)
+                return fail_errno(x, m, -ENAMETOOLONG, "create the whiteout for");
+        if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                return 0;
+        if (!x->stats.whiteout_files && mknodat(pfd, name, S_IFCHR | 0600, makedev(0, 0)) == 0) {
+                x->stats.whiteouts++;
+                return 0;
+        }
+        if (x->stats.whiteout_files || errno == EPERM)
+                return make_whiteout_file(x, m, pfd, name);
+        return fail_errno(x, m, -errno, "create the whiteout for");
+}
+
+/* '.wh..wh..opq': the directory holding it hides everything below it in lower layers. */
+static int make_opaque(struct extractor *x, const struct member *m, int pfd)
+{
+        if (fsetxattr(pfd, EXTRACT_OPAQUE_XATTR, "y", 1, 0) == 0) {
+                x->stats.whiteouts++;
+                return 0;
+        }
+        /* A file system without user xattrs: the aufs marker, for fuse-overlayfs. */
+        if (errno == ENOTSUP || errno == EPERM)
+                return make_whiteout_file(x, m, pfd, ".wh..opq");
+        return fail_errno(x, m, -errno, "mark as opaque the directory of");
+}
+
+/* 1 when the entry was a whiteout (done), 0 when it is an ordinary entry, or -errno. */
+static int layer_special(struct extractor *x, const struct member *m)
+{
+        const char *slash = strrchr(m->path, '/'), *base = slash ? slash + 1 : m->path;
+        _cleanup_close_ int ppath = -1, pfd = -1;
+        int r;
+
+        /* '.wh..wh.' names but the opaque marker are aufs bookkeeping (.wh..wh.plnk/,
+         * .wh..wh.aufs): skipped with all they hold, as docker does. */
+        for (const char *p = strstr(m->path, ".wh..wh."); p; p = strstr(p + 1, ".wh..wh."))
+                if ((p == m->path || p[-1] == '/') && strcmp(p, ".wh..wh..opq") != 0)
+                        return 1;
+        if (strncmp(base, ".wh.", 4) != 0)
+                return 0;
+        base += 4;
+        ppath = open_parent(x, m, &slash);
+        if (ppath < 0)
+                return ppath;
+        /* tree_open_parent gives O_PATH; mknodat works on it, fsetxattr needs a real fd. */
+        pfd = openat(ppath, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return fail_errno(x, m, -errno, "open the directory of");
+        r = !strcmp(base, ".wh..opq") ? make_opaque(x, m, pfd) : make_whiteout(x, m, pfd, base);
+        return r < 0 ? r : 1;
+}
+
 static int extract_entry(struct extractor *x, struct archive_entry *e)
 {
         _cleanup_close_ int pfd = -1;
@@ -444,6 +539,11 @@ static int extract_entry(struct extractor *x, struct archive_entry *e)
                 return r;
         if (!m.path[0])
                 return root_entry(x, &m);
+        if (x->o->layer) {
+                r = layer_special(x, &m);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
         if (!archive_entry_hardlink(e) &&
             (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFSOCK)) {
                 x->stats.devices_skipped++; /* a sandbox gets /dev from the host */
@@ -452,6 +552,12 @@ static int extract_entry(struct extractor *x, struct archive_entry *e)
         pfd = open_parent(x, &m, &base);
         if (pfd < 0)
                 return pfd;
+        if (x->stats.whiteout_files) {
+                /* NAME of this layer supersedes its '.wh.NAME' (fuse-overlayfs would hide it). */
+                char wh[NAME_MAX + 1];
+                if ((size_t)snprintf(wh, sizeof wh, ".wh.%s", base) < sizeof wh)
+                        (void)unlinkat(pfd, wh, 0);
+        }
         if (archive_entry_hardlink(e))
                 return make_hardlink(x, &m, pfd, base);
         switch (type) {
@@ -537,7 +643,7 @@ int extract_archive(struct archive *a, int rootfd, const struct extract_opts *o,
                 if (r < 0)
                         goto out;
         }
-        if (x.stats.entries == 0)
+        if (x.stats.entries == 0 && !o->layer)
                 r = log_error("%s: the archive has no entries; not an image", o->image);
         else
                 r = apply_dir_fixups(&x);

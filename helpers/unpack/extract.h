@@ -16,16 +16,30 @@ struct extract_opts {
         bool skip_chown;
         uint64_t uid_count, gid_count; /* ids 0..count-1 are mapped; an owner beyond is an error */
         uint64_t max_entries;          /* 0: EXTRACT_MAX_ENTRIES */
+        /* One layer of a layered image: '.wh.NAME' entries become overlayfs whiteouts (a 0/0
+         * character device NAME), '.wh..wh..opq' makes its directory opaque (the
+         * user.overlay.opaque xattr, as overlayfs reads it with the userxattr option); an
+         * empty layer is valid. */
+        bool layer;
 };
 
 struct extract_stats {
         uint64_t entries;
         uint64_t devices_skipped; /* character and block devices, sockets */
+        uint64_t bytes;           /* sum of the regular files' sizes */
+        uint64_t whiteouts;       /* layers: whiteouts and opaque directories made */
+        uint64_t whiteout_files;  /* of them, kept as '.wh.' files: for fuse-overlayfs only */
 };
+
+/* The xattr that marks an opaque directory for overlayfs mounted with userxattr (in a user
+ * namespace); fuse-overlayfs reads it too. */
+#define EXTRACT_OPAQUE_XATTR "user.overlay.opaque"
 
 /* Readies a, fresh from archive_read_new(), for the images we take: tar (ustar, pax, GNU) under
  * any compression libarchive knows. */
 int extract_support(struct archive *a);
+/* Only the decompressors of extract_support(): for reading a layer blob as a raw stream. */
+int extract_support_filters(struct archive *a);
 
 /* Logs why archive_read_open*() failed: libarchive bids on the format while opening, so this is
  * where a file that is no tar at all shows. Returns -EINVAL. */

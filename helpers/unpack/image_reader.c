@@ -23,6 +23,8 @@ static ssize_t read_some(struct image_reader *r)
                 if (n > 0) {
                         sha256_update(&r->sha, (size_t)n, r->buf);
                         r->size += (uint64_t)n;
+                        if (r->progress)
+                                progress_add(r->progress, (uint64_t)n);
                 }
                 return n < 0 ? -errno : n;
         }
@@ -41,9 +43,9 @@ static la_ssize_t read_cb(struct archive *a, void *data, const void **ret_buf)
         return n;
 }
 
-int image_reader_open(struct image_reader *r, struct archive *a, int fd)
+int image_reader_open(struct image_reader *r, struct archive *a, int fd, struct progress *progress)
 {
-        *r = (struct image_reader){.fd = fd, .buf_size = IMAGE_READ_BUF};
+        *r = (struct image_reader){.fd = fd, .buf_size = IMAGE_READ_BUF, .progress = progress};
         r->buf = malloc(r->buf_size);
         if (!r->buf)
                 return -ENOMEM;

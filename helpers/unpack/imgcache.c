@@ -68,8 +68,9 @@ int imgcache_open(const char *path, struct imgcache *ret)
         c.images = open_subdir(&c, "images");
         c.index = c.images < 0 ? c.images : open_subdir(&c, "index");
         c.tmp = c.index < 0 ? c.index : open_subdir(&c, "tmp");
-        if (c.tmp < 0) {
-                int r = c.tmp;
+        c.layers = c.tmp < 0 ? c.tmp : open_subdir(&c, "layers");
+        if (c.layers < 0) {
+                int r = c.layers;
                 imgcache_close(&c);
                 return r;
         }
@@ -83,7 +84,8 @@ void imgcache_close(struct imgcache *c)
         closep(&c->images);
         closep(&c->index);
         closep(&c->tmp);
-        c->fd = c->images = c->index = c->tmp = -1;
+        closep(&c->layers);
+        c->fd = c->images = c->index = c->tmp = c->layers = -1;
 }
 
 int imgcache_lock(const struct imgcache *c, const char *stat_key)
@@ -107,17 +109,33 @@ int imgcache_lock(const struct imgcache *c, const char *stat_key)
         return fd;
 }
 
-/* images/KEY/rootfs is a directory, reached without following any symlink. */
+/* Whether dir/NAME/ENTRY is of the type wanted, reached without following any symlink. */
+static bool has_entry(int dir, const char *name, const char *entry, mode_t type)
+{
+        _cleanup_close_ int fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+
+        return fd >= 0 && fstatat(fd, entry, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+               (st.st_mode & S_IFMT) == type;
+}
+
+enum imgcache_kind imgcache_image_kind(const struct imgcache *c, const char *key)
+{
+        if (has_entry(c->images, key, "rootfs", S_IFDIR))
+                return IMGCACHE_ROOTFS;
+        if (has_entry(c->images, key, "layers", S_IFREG))
+                return IMGCACHE_LAYERS;
+        return IMGCACHE_NONE;
+}
+
 static bool image_complete(const struct imgcache *c, const char *key)
 {
-        _cleanup_close_ int dir =
-            openat(c->images, key, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_close_ int root = -1;
+        return imgcache_image_kind(c, key) != IMGCACHE_NONE;
+}
 
-        if (dir < 0)
-                return false;
-        root = openat(dir, "rootfs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        return root >= 0;
+bool imgcache_layer_complete(const struct imgcache *c, const char *name)
+{
+        return has_entry(c->layers, name, "tree", S_IFDIR);
 }
 
 static bool valid_key(const char *key, const char *map_fp)
@@ -146,6 +164,24 @@ static bool still_there(int fd, int dir, const char *name)
 
         return fstat(fd, &st) == 0 && fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
                st.st_dev == now.st_dev && st.st_ino == now.st_ino;
+}
+
+int imgcache_hold_layer(const struct imgcache *c, const char *name)
+{
+        _cleanup_close_ int fd =
+            openat(c->layers, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd < 0)
+                return errno == ENOENT
+                           ? -ENOENT
+                           : log_errno(-errno, "cannot open '%s/layers/%s'", c->path, name);
+        while (flock(fd, LOCK_SH) < 0)
+                if (errno != EINTR)
+                        return log_errno(-errno, "cannot lock '%s/layers/%s'", c->path, name);
+        /* A prune renames what it removes away first: gone means gone. */
+        if (!still_there(fd, c->layers, name) || !imgcache_layer_complete(c, name))
+                return -ENOENT;
+        return TAKE_FD(fd);
 }
 
 /* Removes tmp/<name> if its lock is free. The lock is taken on the directory that is there now,
@@ -275,42 +311,39 @@ static int write_all(int fd, const char *buf, size_t len)
         return 0;
 }
 
-int imgcache_write_meta(const struct imgcache_tmp *t, const char *source, uint64_t size,
-                        uint64_t entries)
+int imgcache_tmp_write(const struct imgcache_tmp *t, const char *file, const char *text)
 {
-        _cleanup_close_ int fd = -1;
-        char buf[PATH_MAX * 4 + 256], q[PATH_MAX * 4];
-        int n, r;
+        _cleanup_close_ int fd =
+            openat(t->fd, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        int r = fd < 0 ? -errno : write_all(fd, text, strlen(text));
 
-        n = snprintf(buf, sizeof buf, "source=%s\nsize=%llu\nentries=%llu\nunpacked=%lld\n",
-                     tree_quote(source, q, sizeof q), (unsigned long long)size,
-                     (unsigned long long)entries, (long long)time(NULL));
-        fd = openat(t->fd, "meta", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        r = fd < 0 ? -errno : write_all(fd, buf, (size_t)n);
         if (NO_SPACE(r))
                 return -ENOSPC;
         if (r < 0)
-                return log_errno(r, "cannot write 'tmp/%s/meta'", t->name);
+                return log_errno(r, "cannot write 'tmp/%s/%s'", t->name, file);
         return 0;
 }
 
-int imgcache_publish(const struct imgcache *c, struct imgcache_tmp *t, const char *key)
+/* Makes t visible as DIR/NAME; complete() tells whether a DIR/NAME there is a finished one. */
+static int publish_into(const struct imgcache *c, struct imgcache_tmp *t, int dir,
+                        const char *dirname, const char *key,
+                        bool (*complete)(const struct imgcache *, const char *))
 {
         int r = 0;
 
         /* The same content reached under another path or stat identity: keep the one there. */
-        if (image_complete(c, key)) {
+        if (complete(c, key)) {
                 imgcache_tmp_discard(t);
                 return 0;
         }
-        if (renameat2(c->tmp, t->name, c->images, key, RENAME_NOREPLACE) == 0) {
+        if (renameat2(c->tmp, t->name, dir, key, RENAME_NOREPLACE) == 0) {
                 t->name[0] = 0; /* it is images/KEY now: nothing to discard */
                 return 0;
         }
         /* A file system without RENAME_NOREPLACE: a plain rename replaces only an empty
          * directory, and a published image is never empty. */
         if (errno == EINVAL)
-                r = renameat(c->tmp, t->name, c->images, key) < 0 ? -errno : 0;
+                r = renameat(c->tmp, t->name, dir, key) < 0 ? -errno : 0;
         else
                 r = -errno;
         if (r == 0) {
@@ -320,11 +353,22 @@ int imgcache_publish(const struct imgcache *c, struct imgcache_tmp *t, const cha
         if (NO_SPACE(r))
                 return -ENOSPC;
         if (r != -EEXIST && r != -ENOTEMPTY)
-                return log_errno(r, "cannot move the image into '%s/images/%s'", c->path, key);
+                return log_errno(r, "cannot move the image into '%s/%s/%s'", c->path, dirname, key);
         imgcache_tmp_discard(t); /* another unpacker won the race */
-        if (!image_complete(c, key))
-                return log_error("'%s/images/%s' is incomplete (remove it)", c->path, key);
+        if (!complete(c, key))
+                return log_error("'%s/%s/%s' is incomplete (run: sandbox image prune)", c->path,
+                                 dirname, key);
         return 0;
+}
+
+int imgcache_publish(const struct imgcache *c, struct imgcache_tmp *t, const char *key)
+{
+        return publish_into(c, t, c->images, "images", key, image_complete);
+}
+
+int imgcache_publish_layer(const struct imgcache *c, struct imgcache_tmp *t, const char *name)
+{
+        return publish_into(c, t, c->layers, "layers", name, imgcache_layer_complete);
 }
 
 int imgcache_index(const struct imgcache *c, const char *stat_key, const char *key)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,8 +27,11 @@
 #define LL_SCOPE_ALL    (3ULL)             /* ABI 6: abstract unix sockets and signals */
 
 #define LL_READ_FILE (1ULL << 2)
-/* Beneath the cache: everything but exec and device and socket nodes. */
-#define LL_CACHE_DENY ((1ULL << 0) | (1ULL << 6) | (1ULL << 9) | (1ULL << 11) | LL_FS_IOCTL_DEV)
+#define LL_READ_DIR  (1ULL << 3)
+/* Beneath the cache: everything but exec, block devices and sockets. Character devices stay
+ * allowed for the overlayfs whiteouts of layers (0/0, which any user may make); a real device
+ * needs CAP_MKNOD in the initial namespace, which the unpacker never has. */
+#define LL_CACHE_DENY ((1ULL << 0) | (1ULL << 9) | (1ULL << 11) | LL_FS_IOCTL_DEV)
 
 struct ll_ruleset_attr {
         uint64_t handled_access_fs;
@@ -61,6 +65,7 @@ int confine_self(int cache_fd, int image_fd)
         struct ll_ruleset_attr attr = {.handled_access_fs = LL_FS_V1};
         size_t size = sizeof attr.handled_access_fs;
         _cleanup_close_ int ruleset = -1;
+        struct stat st;
         int abi, r;
 
         /* Needed for landlock_restrict_self() without CAP_SYS_ADMIN, and right anyway: nothing
@@ -85,8 +90,12 @@ int confine_self(int cache_fd, int image_fd)
         if (ruleset < 0)
                 return log_errno(-errno, "cannot confine the unpacker (landlock ABI %d)", abi);
         r = add_rule(ruleset, cache_fd, attr.handled_access_fs & ~LL_CACHE_DENY);
+        /* An image directory (an OCI layout) is read beneath; a file just read. */
+        if (r >= 0 && fstat(image_fd, &st) < 0)
+                r = -errno;
         if (r >= 0)
-                r = add_rule(ruleset, image_fd, LL_READ_FILE);
+                r = add_rule(ruleset, image_fd,
+                             S_ISDIR(st.st_mode) ? LL_READ_FILE | LL_READ_DIR : LL_READ_FILE);
         if (r >= 0 && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
                 r = -errno;
         if (r < 0)

@@ -50,6 +50,7 @@ order=(
         ' child +child .*ids mapped'
         ' child +image .*unpacked'
         ' child +mount +overlay on / '
+        ' child +storage +the root is mounted by kernel overlayfs over 1 layer'
         ' child +mount +proc on /proc \(nosuid,nodev,noexec\)'
         ' child +mask +/proc/'
         ' child +mount +tmpfs on /dev '
@@ -86,7 +87,7 @@ if [ -n "$(subid_range /etc/subuid)" ]; then
         assert_match "$trace" " idmap +.*newuidmap wrote uid_map 0 $(id -u) 1,1 $start $count; .*newgidmap wrote gid_map" \
                 "the id maps are traced with the helper and the ranges"
 fi
-assert_eq "$(steps "$trace" | grep -c '^mount$')" "$(printf '%s\n' "$trace" | grep -cE ' mount +[a-z0-9]+ on /|mount +bind |mount +/[a-z/]+ read-only')" \
+assert_eq "$(steps "$trace" | grep -c '^mount$')" "$(printf '%s\n' "$trace" | grep -cE ' mount +[a-z0-9.-]+ on /|mount +bind |mount +/[a-z/]+ read-only')" \
         "every mount line names what goes where"
 t_prev=0
 sorted=1
@@ -139,7 +140,7 @@ PY
 )
 assert_match "$check" '^BAD 0 ' "every --trace-json line is a JSON object with t_us, dur_us, side, pid, step, detail"
 assert_match "$check" '^SIDES child host init workload$' "the JSON trace names the four sides"
-assert_match "$check" '^STEPS config image seccomp state clone namespace idmap child mount mask pivot_root hostname net caps identity ' \
+assert_match "$check" '^STEPS config image seccomp state clone namespace idmap child mount storage mask pivot_root hostname net caps identity ' \
         "the JSON trace has the steps in order"
 assert_match "$check" '^EXEC /bin/sh argv ok$' \
         "the exec line gives the argv as a JSON array: quotes and backslashes survive, a tab shows as ?"

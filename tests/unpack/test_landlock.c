@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "landlock.h"
@@ -61,6 +62,26 @@ static int confined_child(void)
         CHECK(t_extract(img, rootp, &o, NULL, NULL, NULL) == 0);
         CHECK(mkdirat(cache, "other", 0700) == 0);
         CHECK(renameat(cache, "r", cache, "other/r") == 0); /* tmp/ to images/: REFER */
+        /* The whiteouts of layers (0/0 character devices) may be made in the cache. */
+        CHECK(mknodat(cache, "wh", S_IFCHR | 0600, makedev(0, 0)) == 0);
+        return 0;
+}
+
+/* An image that is a directory (an OCI layout): readable beneath it, nothing else. */
+static int confined_dir_child(void)
+{
+        _cleanup_close_ int cache = open(t_path("cache"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int image = open(t_path("layout"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *blob = strdup(t_path("layout/blobs/b"));
+        _cleanup_free_ char *outside = strdup(t_path("outside/x"));
+
+        CHECK(cache >= 0 && image >= 0);
+        CHECK(confine_self(cache, image) == 0);
+        fd = open(blob, O_RDONLY | O_CLOEXEC);
+        CHECK(fd >= 0);
+        CHECK(denied(open(outside, O_RDONLY | O_CLOEXEC)));
+        CHECK(denied(open(t_path("layout/new"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)));
         return 0;
 }
 
@@ -87,10 +108,31 @@ static int test_confined(void)
         return 0;
 }
 
+static int test_confined_dir(void)
+{
+        pid_t pid;
+
+        if (landlock_abi() < 1)
+                return t_skip("this kernel has no Landlock (or it is disabled); only no_new_privs "
+                              "applies");
+        CHECK(mkdir(t_path("cache"), 0700) == 0 && mkdir(t_path("outside"), 0755) == 0);
+        CHECK(mkdir(t_path("layout"), 0755) == 0 && mkdir(t_path("layout/blobs"), 0755) == 0);
+        CHECK(t_write_file(t_path("layout/blobs/b"), "blob", 4) == 0);
+        CHECK(t_write_file(t_path("outside/x"), "x", 1) == 0);
+        fflush(NULL);
+        pid = fork();
+        if (pid == 0)
+                _exit(confined_dir_child());
+        CHECK(t_wait(pid) == 0);
+        CHECK(!t_exists(t_path("layout/new")));
+        return 0;
+}
+
 int main(void)
 {
         static const struct test tests[] = {
             {"confined: only the cache and the image", test_confined},
+            {"confined with a directory image", test_confined_dir},
         };
         return t_run(tests, sizeof tests / sizeof tests[0]);
 }

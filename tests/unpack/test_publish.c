@@ -274,7 +274,10 @@ static int test_failures_leave_nothing(void)
                  "or point XDG_CACHE_HOME elsewhere)\n",
                  t_path("huge.tar"), t_path("cache"));
         CHECK(expect_failure(t_path("huge.tar"), msg) == 0);
-        CHECK(expect_failure(t_dir, "not a regular file") == 0);
+        /* A directory is taken as an image layout: one that is none is refused. */
+        CHECK(expect_failure(t_dir, "not a layered image") == 0);
+        CHECK(mkfifo(t_path("fifo"), 0600) == 0);
+        CHECK(expect_failure(t_path("fifo"), "not a regular file") == 0);
         CHECK(expect_failure(t_path("missing"), "cannot open the image") == 0);
         return 0;
 }

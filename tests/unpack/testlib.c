@@ -230,7 +230,7 @@ int t_extract(const char *path, const char *root, const struct extract_opts *o,
         t_capture_begin();
         if (r >= 0)
                 r = extract_support(a);
-        if (r >= 0 && image_reader_open(&rd, a, fd) < 0)
+        if (r >= 0 && image_reader_open(&rd, a, fd, NULL) < 0)
                 r = extract_open_failed(a, o->image);
         if (r >= 0)
                 r = extract_archive(a, rootfd, o, &stats);
