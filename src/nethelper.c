@@ -46,7 +46,7 @@ static char **helper_argv(const char *path, const struct config *c, int userns_f
         _cleanup_free_ char *resolv = NULL;
         char **argv = NULL, dns4[48], dns6[48];
 
-        /* The host's name servers, as they are now: a 127.x stub included (see the README). */
+        /* The host's name servers, as they are now: a 127.x stub included (docs/networking.md). */
         (void)read_file_at(AT_FDCWD, "/etc/resolv.conf", 1 << 16, &resolv, NULL);
         net_resolv_nameservers(resolv, dns4, dns6);
 

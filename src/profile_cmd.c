@@ -127,7 +127,7 @@ static void cell(const char *s)
         }
 }
 
-/* The settings table as Markdown: the reference in the README is this output. */
+/* The settings table as Markdown: the reference in docs/profiles.md is this output. */
 static int cmd_keys(void)
 {
         puts("| section | key | command line | value | meaning |");

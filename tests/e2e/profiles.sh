@@ -2,8 +2,8 @@
 # Profiles from the user's side: --profile by name and by path, where profiles are found
 # ($XDG_CONFIG_HOME wins over the shipped ones), includes, ${VARIABLES}, precedence against
 # the command line, the verbs profile list / show / check / keys, the errors (file:line, did
-# you mean, exit 125, nothing left behind) and the warnings; --help and the README's table
-# against the settings table.
+# you mean, exit 125, nothing left behind) and the warnings; --help and the table in
+# docs/profiles.md against the settings table.
 source "$(dirname "$0")/../lib/common.sh"
 require_sandbox
 
@@ -174,7 +174,7 @@ assert_contains "$ERR" "profile check FILE" "profile check without FILE: usage, 
 assert_exit 125 sb profile frobnicate
 assert_contains "$ERR" "list, show, check, keys" "an unknown profile verb"
 
-# --- the table: --help, profile keys, the README --------------------------------------------------
+# --- the table: --help, profile keys, docs/profiles.md ------------------------------------------
 assert_exit 0 sb profile keys
 keys=$OUT
 assert_exit 0 sb --help
@@ -185,10 +185,10 @@ for o in $options; do
         grep -q -- "$o" <<<"$help" || missing="$missing $o"
 done
 assert_eq "" "$missing" "--help lists every option of the table ($(wc -w <<<"$options") options)"
-readme=$SANDBOX_SRC_DIR/docs/README-profiles.md
+readme=$SANDBOX_SRC_DIR/docs/profiles.md
 if [ -f "$readme" ]; then
         table=$(sed -n '/<!-- profile keys: begin -->/,/<!-- profile keys: end -->/p' "$readme" | sed '1d;$d')
-        assert_eq "$keys" "$table" "docs/README-profiles.md has the table sandbox profile keys prints"
+        assert_eq "$keys" "$table" "docs/profiles.md has the table sandbox profile keys prints"
 else
-        fail "docs/README-profiles.md exists" "got: no $readme"
+        fail "docs/profiles.md exists" "got: no $readme"
 fi
