@@ -56,6 +56,8 @@ static const char *section_heading(const char *section)
             {"seccomp", "Seccomp filter"},
             {"rlimits", "Resource limits of the process (setrlimit)"},
             {"limits", "Resource limits of the sandbox (cgroup)"},
+            {"network", "Network"},
+            {"storage", "Storage of the root"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(headings); i++)
                 if (section && streq(headings[i].section, section))
@@ -73,10 +75,10 @@ void cli_usage(FILE *f)
               "       sandbox image ls | rm IMAGE... | prune [--days N]\n"
               "\n"
               "Runs COMMAND (default: the image's Entrypoint and Cmd, else /bin/sh) as you,\n"
-              "without root, in an isolated copy-on-write copy of IMAGE (a rootfs tarball,\n"
-              "plain/gzip/xz/zstd, or a directory; a docker-save or OCI archive or layout,\n"
-              "where ARCHIVE:NAME or ARCHIVE@sha256:DIGEST picks an image), with its own user,\n"
-              "mount, pid, ipc, uts, cgroup and network namespaces.\n"
+              "without root, in an isolated copy-on-write copy of IMAGE (a rootfs tarball:\n"
+              "plain, gzip, xz, zstd, bzip2, lz4 or lzip; a directory; a docker-save or OCI\n"
+              "archive or layout, where ARCHIVE:NAME or ARCHIVE@sha256:DIGEST picks an image),\n"
+              "with its own user, mount, pid, ipc, uts, cgroup and network namespaces.\n"
               "Options end at IMAGE or at '--'. These words are verbs, not image names: ",
               f);
         for (size_t i = 0; i < ARRAY_SIZE(verb_names); i++)

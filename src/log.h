@@ -28,17 +28,21 @@ int log_error(const char *fmt, ...) _printf_(1, 2);
  * launcher), child (root in the user namespace, building the sandbox), init (pid 1), workload
  * (the command's process before its exec). Step names, one word, shared by every area:
  *
+ *   config      defaults < profile < command line    profile    each profile file read
  *   image       cache hit or miss, unpack            state      record and control socket
- *   clone       the sandbox's pid 1 created          namespace  one per namespace: name:[inode]
+ *   seccomp     rules compiled (or the cached BPF),  clone      the sandbox's pid 1 created
+ *               installed                            namespace  one per namespace: name:[inode]
  *   idmap       maps written: helper and extents     cgroup     created, each limit written
  *   net         network helper started, ready        child      the child's stages begin
  *   mount       TYPE SOURCE on TARGET (FLAGS)        mask       a path hidden, and with what
+ *   storage     the root's driver and its layers     mounts     the profile's mounts applied
+ *   dir, symlink, etc   a profile's directory or link; a generated /etc file
  *   pivot_root  the old root detached                hostname   the name set
  *   caps        bounding and effective sets          identity   uid, gid, working directory
- *   no_new_privs                                     seccomp    filter loaded: how many rules
- *   exec        the resolved path and argv           started    the command's host pid
- *   stop-at-entry                                    control    `sandbox enter` served
- *   exit        the command's status; pid 1 reaped   teardown   each step of cleaning up
+ *   no_new_privs                                     exec       the resolved path and argv
+ *   started     the command's host pid               stop-at-entry
+ *   control     `sandbox enter` served               exit       the command's status
+ *   teardown    each step of cleaning up
  *
  * A detail is plain words for a person reading it; TRACE_BEGIN/TRACE(t, ...) give a step its
  * duration. */

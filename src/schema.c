@@ -303,6 +303,10 @@ static void show_sandbox(const struct config *c, const struct setting *s, FILE *
                 fputs(c->workdir ? "workdir = " : "workdir =", f);
                 setting_write_text(f, c->workdir);
                 fputc('\n', f);
+        } else if (streq(s->key, "entrypoint") && c->entrypoint) {
+                fputs(c->entrypoint[0] ? "entrypoint = " : "entrypoint =", f);
+                setting_write_text(f, c->entrypoint);
+                fputc('\n', f);
         }
 }
 
@@ -409,7 +413,11 @@ const struct setting settings[] = {
     {"sandbox", "hostname", NULL, 0, ARG_REQUIRED, "NAME", META_NONE, apply_hostname,
      "hostname inside (default: sandbox)", show_sandbox},
     {"sandbox", "workdir", NULL, 'w', ARG_REQUIRED, "DIR", META_NONE, apply_workdir,
-     "working directory inside (default: the user's home)", show_sandbox},
+     "working directory inside (default: the image's WorkingDir, else the user's home)",
+     show_sandbox},
+    {"sandbox", "entrypoint", NULL, 0, ARG_REQUIRED, "PROG", META_NONE, apply_entrypoint,
+     "replace a layered image's Entrypoint (\"\" for none; then its Cmd is dropped too)",
+     show_sandbox},
 
     {"namespaces", "ipc", "ns-ipc", 0, ARG_OPTIONAL, "BOOL", META_NONE, apply_ns_ipc,
      "own IPC namespace (no: share the host's System V IPC objects)", show_ns},
@@ -521,9 +529,7 @@ const struct setting settings[] = {
      "let the sandbox reach the host's 127.0.0.1 and ::1 (as 10.0.2.2, fd00::2)", net_show},
     {"network", "port_driver", "port-driver", 0, ARG_REQUIRED, "splice|slirp", META_NONE,
      net_set_port_driver, "published TCP ports: splice (fast, the default) or slirp", net_show},
-    /* [storage] and the image's own config: images and storage. */
-    {NULL, "entrypoint", NULL, 0, ARG_REQUIRED, "PROG", META_NONE, apply_entrypoint,
-     "replace the image's Entrypoint (\"\" for none; then its Cmd is dropped too)", NULL},
+    /* [storage]: images and storage. */
     {"storage", "driver", "storage", 0, ARG_REQUIRED, "auto|overlay|fuse-overlayfs", META_NONE,
      apply_storage, "what mounts the root: auto (overlay, else fuse-overlayfs), or one forced",
      show_storage},

@@ -328,8 +328,9 @@ static void test_errors(void)
                      "t.ini:2: unknown key 'hostnme' in [sandbox] (did you mean 'hostname'?)");
         expect_error("[sandbox]\nread_only = yes\n",
                      "t.ini:2: 'read_only' is not a key of [sandbox]: it belongs in [filesystem]");
-        expect_error("[sandbox]\nzzzzzzzz = 1\n",
-                     "unknown key 'zzzzzzzz' in [sandbox] (its keys: user, hostname, workdir)");
+        expect_error(
+            "[sandbox]\nzzzzzzzz = 1\n",
+            "unknown key 'zzzzzzzz' in [sandbox] (its keys: user, hostname, workdir, entrypoint)");
         expect_error("hostname = x\n", "t.ini:1: 'hostname' comes before any [section]");
         expect_error("[sandbox]\nthis line has no equals sign\n",
                      "t.ini:2: expected 'key = value' or '[section]'");
@@ -554,6 +555,25 @@ static void test_show_round_trip(void)
                  tmp, tmp);
         round_trip(text);
         round_trip("");
+        round_trip("[sandbox]\nentrypoint = /bin/echo\n[storage]\ndriver = fuse-overlayfs\n"
+                   "persist = /p/q\n");
+        round_trip("[sandbox]\nentrypoint =\n[storage]\ndriver = overlay\n");
+        {
+                struct config *c;
+                char *shown;
+                if (load_text("[sandbox]\nentrypoint = /bin/echo\n[storage]\ndriver = "
+                              "fuse-overlayfs\npersist = /p/q\n",
+                              &c) == 0) {
+                        shown = show(c);
+                        CHECK_HAS(shown, "entrypoint = /bin/echo\n");
+                        CHECK_HAS(shown, "driver = fuse-overlayfs\n");
+                        CHECK_HAS(shown, "persist = /p/q\n");
+                        free(shown);
+                        config_free(c);
+                } else {
+                        check_failures++;
+                }
+        }
         for (size_t i = 0; i < sizeof shipped / sizeof *shipped; i++) {
                 char inc[128];
                 snprintf(inc, sizeof inc, "[profile]\ninclude = %s/%s.ini\n", PROFILES_SRC_DIR,
