@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "config.h"
 #include "control.h"
+#include "image.h"
 #include "log.h"
 #include "macro.h"
 #include "procref.h"
@@ -30,6 +31,7 @@
 #include "seccomp_filter.h"
 #include "sys.h"
 #include "target.h"
+#include "userns.h"
 #include "util.h"
 #include "verbs.h"
 #include "workload.h"
@@ -79,6 +81,26 @@ static int rebuild_config(const struct state_record *rec, char **overrides, stru
         }
         r = config_build(&cli, ret);
         cli_free(&cli);
+        return r;
+}
+
+/* A layered image's own config (User, WorkingDir, Env), which the sandbox's command got: read
+ * again from the cache, where the running sandbox holds the image. */
+static int image_config_of(const struct config *c, const struct cache *cache, struct image *img)
+{
+        struct userns_plan ids = {0};
+        int r = userns_plan_build(&ids);
+
+        /* Each of these says what failed. */
+        if (r >= 0)
+                r = image_open(c->image, cache, ids.fingerprint, img);
+        userns_plan_free(&ids);
+        if (r >= 0)
+                r = image_read_config(img, cache);
+        if (r == -ENOENT)
+                return log_error("the image %s changed since the sandbox started: its own config "
+                                 "(User, WorkingDir, Env) cannot be read again to enter with",
+                                 c->image);
         return r;
 }
 
@@ -186,13 +208,13 @@ static int join_namespaces(const struct state_record *rec, const struct control_
 
 /* The entered command's process, in the sandbox's pid namespace: the workload's steps, in the
  * workload's order, then exec. */
-static _Noreturn void run_entered(const struct config *c, const struct seccomp_programs *filters,
-                                  char **cmd, int parent_alive)
+static _Noreturn void run_entered(const struct config *c, const struct image_config *ic,
+                                  const struct seccomp_programs *filters, char **cmd,
+                                  int parent_alive)
 {
         struct pollfd p = {parent_alive, POLLIN, 0};
-        /* The image's own config is not reloaded here: an entered command gets the command
-         * line's identity, working directory and environment. */
-        char **env = workload_become(c, NULL, NULL);
+        /* No id map to check the image's User against: the sandbox's own start did. */
+        char **env = workload_become(c, ic, NULL);
         if (!env)
                 _exit(EXIT_LAUNCHER);
         /* After the identity changed (that clears the parent-death signal): should `sandbox
@@ -237,6 +259,7 @@ static int enter(const char *ref, char **overrides, char **cmd)
         struct config *c = NULL;
         struct seccomp_programs filters = {0};
         struct cache cache = {.fd = -1};
+        struct image img = {.hold_fd = -1};
         int alive[2] = {-1, -1}; /* [1] held by this process: EOF on [0] when it is gone */
         sigset_t mask;
         pid_t child;
@@ -285,7 +308,7 @@ static int enter(const char *ref, char **overrides, char **cmd)
         /* The sandbox's own filter, compiled (or found compiled) here on the host, as for its
          * command: the entered process only installs it. */
         if (cache_open(&cache) < 0 || seccomp_prepare(c, cache.fd, &filters) < 0 ||
-            join_cgroup(&t.rec, c) < 0)
+            image_config_of(c, &cache, &img) < 0 || join_cgroup(&t.rec, c) < 0)
                 goto out;
         if (pipe2(alive, O_CLOEXEC) < 0) {
                 log_errno(-errno, "pipe");
@@ -305,11 +328,12 @@ static int enter(const char *ref, char **overrides, char **cmd)
         }
         if (child == 0) {
                 close(alive[1]);
-                run_entered(c, &filters, cmd, alive[0]);
+                run_entered(c, &img.config, &filters, cmd, alive[0]);
         }
         code = supervise(child, &mask);
 out:
         seccomp_programs_free(&filters);
+        image_close(&img);
         cache_close(&cache);
         closep(&alive[0]);
         closep(&alive[1]);

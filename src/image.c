@@ -271,9 +271,25 @@ static int read_layers(struct image *img, const struct cache *c, int dfd)
         return 0;
 }
 
+/* images/KEY/config: the layered image's own config, as the unpacker wrote it. */
+static int read_config(struct image *img, const struct cache *c, int dfd)
+{
+        _cleanup_free_ char *text = NULL;
+        int r = read_file_at(dfd, "config", 1 << 20, &text, NULL);
+
+        imgconfig_free(&img->config);
+        if (r >= 0)
+                r = imgconfig_parse(text, &img->config);
+        if (r < 0)
+                return log_error("the config of %s/images/%s is damaged; remove the image "
+                                 "(sandbox image rm %.12s)",
+                                 c->path, img->key, img->key);
+        return 0;
+}
+
 static int load(struct image *img, const struct cache *c)
 {
-        _cleanup_free_ char *name = xasprintf("images/%s", img->key), *text = NULL;
+        _cleanup_free_ char *name = xasprintf("images/%s", img->key);
         _cleanup_close_ int dfd =
             openat(c->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
@@ -291,14 +307,7 @@ static int load(struct image *img, const struct cache *c)
         r = read_layers(img, c, dfd);
         if (r < 0)
                 return r;
-        r = read_file_at(dfd, "config", 1 << 20, &text, NULL);
-        if (r >= 0)
-                r = imgconfig_parse(text, &img->config);
-        if (r < 0)
-                return log_error("the config of %s/%s is damaged; remove the image (sandbox image "
-                                 "rm %.12s)",
-                                 c->path, name, img->key);
-        return 0;
+        return read_config(img, c, dfd);
 }
 
 int image_prepare(struct image *img, const struct cache *c, const char *map_fp)
@@ -363,4 +372,24 @@ void image_make_workdir(const struct image *img, const char *cli_workdir)
 const char *image_id(const struct image *img)
 {
         return img->key ? img->key : img->path;
+}
+
+int image_read_config(struct image *img, const struct cache *c)
+{
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dfd = -1;
+        struct stat st;
+
+        if (img->kind == IMAGE_DIRECTORY)
+                return 0;
+        if (!img->key)
+                return -ENOENT;
+        name = xasprintf("images/%s", img->key);
+        dfd = openat(c->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? -ENOENT
+                                       : log_errno(-errno, "opening %s/%s", c->path, name);
+        if (fstatat(dfd, "rootfs", &st, AT_SYMLINK_NOFOLLOW) == 0)
+                return 0; /* a root file system tarball: no config of its own */
+        return read_config(img, c, dfd);
 }

@@ -39,6 +39,11 @@ void image_close(struct image *img);
  * it (so that `sandbox image prune` leaves it alone), and reads its layer list and config. */
 int image_prepare(struct image *img, const struct cache *c, const char *map_fp);
 
+/* Host, for `sandbox enter`: reads the config of an image image_open found in the cache, as
+ * image_prepare does (nothing for a directory or a rootfs tarball). -ENOENT when it is not
+ * cached (the file changed since the sandbox started); any other error is said. */
+int image_read_config(struct image *img, const struct cache *c);
+
 /* Child: opens the layers (O_PATH directory fds, lowest first) for the root's mount; by path,
  * since fds the launcher opened name mounts of the host's namespace. */
 int image_open_layers(const struct image *img, int **ret_fds, size_t *ret_n);

@@ -94,6 +94,20 @@ bye" "$OUT" "--user, --env and --workdir beat User, Env and WorkingDir"
         assert_exit 0 sb "$img" 'tool; echo $PATH'
         assert_eq "tool-ran
 /usr/local/bin:/bin" "$OUT" "the image's PATH finds its tools"
+        # sandbox enter gets the command's identity: the image's User, WorkingDir and Env.
+        sb_bg "$WORK/bg.out" "$WORK/bg.err" --name layered "$img" 'echo up; exec sleep 60'
+        if wait_until 20 grep -q '^up' "$WORK/bg.out"; then
+                assert_exit 0 sb enter layered sh -c 'id -u; pwd; echo $GREETING'
+                assert_eq "1000
+/srv/app
+hello" "$OUT" "enter: the image's User, WorkingDir and Env, as its command has them"
+                assert_exit 0 sb enter -u 0 -w / layered sh -c 'id -u; pwd'
+                assert_eq "0
+/" "$OUT" "enter -u and -w beat the image's User and WorkingDir"
+                assert_exit 0 sb stop layered
+        else
+                fail "a layered image runs in the background" "stderr: $(cat "$WORK/bg.err")"
+        fi
         mkimage oci-dir "$WORK/baduser" 'spec["images"][0]["config"]["User"] = "nobody-here"' >/dev/null
         assert_exit 125 sb "$WORK/baduser"
         assert_match "$ERR" "^sandbox: the image runs as User 'nobody-here', but no user 'nobody-here' in the image's /etc/passwd" "an unknown User is refused, naming it"
