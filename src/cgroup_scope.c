@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +16,6 @@
 #include "macro.h"
 #include "sys.h"
 #include "util.h"
-
-/* Next to the launcher in a build tree, else where the installation puts helpers. */
-static char *helper_path(const char *name)
-{
-        char dir[PATH_MAX];
-        if (self_exe_dir(dir, sizeof dir) == 0) {
-                char *p = xasprintf("%s/%s", dir, name);
-                if (access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return xasprintf("%s/%s", SANDBOX_LIBEXECDIR, name);
-}
 
 static bool is_socket(const char *path)
 {

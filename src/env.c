@@ -38,7 +38,7 @@ static void env_set(char ***env, const char *assignment)
         strv_push_dup(env, assignment);
 }
 
-static void env_unset(char **env, const char *name)
+void env_remove(char **env, const char *name)
 {
         size_t n = strlen(name), o = 0;
         for (size_t i = 0; env && env[i]; i++) {
@@ -94,7 +94,7 @@ char **env_build_with(const struct config *c, char *const *image_env, const char
         for (size_t i = 0; c->env && c->env[i]; i++)
                 env_set(&env, c->env[i]);
         for (size_t i = 0; c->env_unset && c->env_unset[i]; i++)
-                env_unset(env, c->env_unset[i]);
+                env_remove(env, c->env_unset[i]);
         if (!env)
                 env = xcalloc(1, sizeof *env);
         return env;

@@ -15,6 +15,8 @@ char **env_build(const struct config *c, const char *home);
 char **env_build_with(const struct config *c, char *const *image_env, const char *home);
 /* The value of name in env, or NULL. */
 const char *env_get(char *const *env, const char *name);
+/* Removes (and frees) every name=... entry of env, a NULL-terminated vector (NULL allowed). */
+void env_remove(char **env, const char *name);
 /* Home directory of uid from passwd text (the image's /etc/passwd), or NULL. Allocated. */
 char *passwd_home(const char *passwd, uint32_t uid);
 /* Login name of uid from passwd text, or NULL. Allocated. */

@@ -146,18 +146,6 @@ void image_close(struct image *img)
         img->hold_fd = -1;
 }
 
-static char *helper_path(const char *name)
-{
-        char dir[PATH_MAX];
-        if (self_exe_dir(dir, sizeof dir) == 0) {
-                char *p = xasprintf("%s/%s", dir, name);
-                if (access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return xasprintf("%s/%s", SANDBOX_LIBEXECDIR, name);
-}
-
 /* Runs sandbox-unpack; takes the key out of its answer (images/KEY/rootfs|layers). */
 static int run_unpacker(struct image *img, const struct cache *c, const char *map_fp)
 {

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,20 +23,6 @@ static void drop_fd(int *fd)
 {
         if (*fd >= 0)
                 close(TAKE_FD(*fd));
-}
-
-/* Next to the launcher (a build tree), else where it is installed; as image.c finds
- * sandbox-unpack. */
-static char *helper_path(void)
-{
-        char dir[PATH_MAX];
-        if (self_exe_dir(dir, sizeof dir) == 0) {
-                char *p = xasprintf("%s/%s", dir, NET_HELPER_NAME);
-                if (access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return xasprintf("%s/%s", SANDBOX_LIBEXECDIR, NET_HELPER_NAME);
 }
 
 static char **helper_argv(const char *path, const struct config *c, int userns_fd, int netns_fd,
@@ -74,7 +59,7 @@ static char **helper_argv(const char *path, const struct config *c, int userns_f
 
 int net_helper_start(const struct config *c, pid_t pid1, int userns_fd, struct net_helper *h)
 {
-        _cleanup_free_ char *path = helper_path();
+        _cleanup_free_ char *path = helper_path(NET_HELPER_NAME);
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int netns_fd = -1;
         int exitp[2] = {-1, -1}, readyp[2] = {-1, -1};

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "macro.h"
 #include "schema.h"
+#include "sys.h"
 #include "util.h"
 
 #define MAX_DEPTH      8
@@ -45,18 +46,9 @@ static void add_dir(struct profile_ctx *ctx, char *path, const char *kind)
  * so the tests need no installation; an installed one never looks there. */
 static bool running_from_build_tree(void)
 {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        char *slash;
+        char dir[PATH_MAX];
 
-        if (n <= 0)
-                return false;
-        exe[n] = 0;
-        slash = strrchr(exe, '/');
-        if (!slash)
-                return false;
-        *slash = 0;
-        return streq(exe, SANDBOX_BUILD_DIR);
+        return self_exe_dir(dir, sizeof dir) == 0 && streq(dir, SANDBOX_BUILD_DIR);
 }
 
 void profile_ctx_init(struct profile_ctx *ctx)

@@ -12,6 +12,7 @@
 #include <sys/capability.h>
 
 #include "config.h"
+#include "env.h"
 #include "macro.h"
 #include "mountspec.h"
 #include "schema.h"
@@ -173,19 +174,6 @@ static bool env_name_valid(const char *n, bool pattern)
         return true;
 }
 
-static void env_remove_name(char **env, const char *name)
-{
-        size_t n = strlen(name), o = 0;
-        for (size_t i = 0; env && env[i]; i++) {
-                if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
-                        free(env[i]);
-                else
-                        env[o++] = env[i];
-        }
-        if (env)
-                env[o] = NULL;
-}
-
 int apply_env_set(struct config *c, const char *v, char *err, size_t errsize)
 {
         _cleanup_free_ char *name = NULL;
@@ -201,7 +189,7 @@ int apply_env_set(struct config *c, const char *v, char *err, size_t errsize)
         if (!name)
                 abort();
         /* One entry per name, and a set after an unset wins. */
-        env_remove_name(c->env, name);
+        env_remove(c->env, name);
         strv_remove(c->env_unset, name);
         strv_push_dup(&c->env, v);
         return 0;
@@ -230,7 +218,7 @@ static int add_unset(struct config *c, const char *w, char *err, size_t errsize)
 {
         if (!env_name_valid(w, false))
                 return ERR("'%s' is not a variable name", w);
-        env_remove_name(c->env, w);
+        env_remove(c->env, w);
         if (!strv_contains(c->env_unset, w))
                 strv_push_dup(&c->env_unset, w);
         return 0;

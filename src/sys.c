@@ -221,6 +221,18 @@ int self_exe_dir(char *buf, size_t size)
         return 0;
 }
 
+char *helper_path(const char *name)
+{
+        char dir[PATH_MAX];
+        if (self_exe_dir(dir, sizeof dir) == 0) {
+                char *p = xasprintf("%s/%s", dir, name);
+                if (access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        return xasprintf("%s/%s", SANDBOX_LIBEXECDIR, name);
+}
+
 int random_hex16(char out[17])
 {
         unsigned char b[8];

@@ -32,8 +32,11 @@ pid_t spawn(char *const argv[], bool keep_stdin);
 /* Waits for pid; returns its exit status (0..255), 128+signal, or -errno. */
 int wait_exit_status(pid_t pid);
 
-/* Directory of the running executable (from /proc/self/exe), for finding helpers. */
+/* Directory of the running executable (from /proc/self/exe). */
 int self_exe_dir(char *buf, size_t size);
+/* Where the helper program name is: next to the launcher when it is there (a build tree), else
+ * in SANDBOX_LIBEXECDIR (an installation). Allocated; the caller finds out whether it runs. */
+char *helper_path(const char *name);
 
 /* 64 random bits as 16 lowercase hex characters plus NUL. */
 int random_hex16(char out[17]);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/landlock.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdbool.h>
@@ -25,6 +24,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "landlock_ruleset.h"
 #include "log.h"
 #include "macro.h"
 
@@ -71,62 +71,29 @@ static int caps_keep_only(uint64_t keep)
 
 /* --- Landlock ------------------------------------------------------------------------------ */
 
-/* The values are the kernel's ABI; older headers lack the newer ones. */
-#define LL_FS_V1        ((1ULL << 13) - 1)
-#define LL_FS_REFER     (1ULL << 13) /* ABI 2 */
-#define LL_FS_TRUNCATE  (1ULL << 14) /* ABI 3 */
-#define LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
-#define LL_NET_BIND_TCP (1ULL << 0)  /* ABI 4 */
-#define LL_SCOPE_ALL    (3ULL)       /* ABI 6: abstract unix sockets and signals */
-#define LL_READ_FILE    (1ULL << 2)
-
-struct ll_ruleset_attr {
-        uint64_t handled_access_fs;
-        uint64_t handled_access_net;
-        uint64_t scoped;
-};
-
-struct ll_path_beneath {
-        uint64_t allowed_access;
-        int32_t parent_fd;
-} __attribute__((packed));
-
 /* No file access but reading readable_file (NULL: none); with deny_bind, no TCP bind. On a
  * kernel without Landlock this is a no-op: the private root and seccomp remain. */
 static int landlock(const char *readable_file, int deny_bind)
 {
-        struct ll_ruleset_attr attr = {.handled_access_fs = LL_FS_V1};
-        size_t size = sizeof attr.handled_access_fs;
         _cleanup_close_ int ruleset = -1, file = -1;
-        long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+        int abi = landlock_abi(), r;
 
         if (abi < 1)
                 return 0;
-        attr.handled_access_fs |= abi >= 2 ? LL_FS_REFER : 0;
-        attr.handled_access_fs |= abi >= 3 ? LL_FS_TRUNCATE : 0;
-        attr.handled_access_fs |= abi >= 5 ? LL_FS_IOCTL_DEV : 0;
-        if (abi >= 4) {
-                attr.handled_access_net = deny_bind ? LL_NET_BIND_TCP : 0;
-                size = offsetof(struct ll_ruleset_attr, scoped);
-        }
-        if (abi >= 6) {
-                attr.scoped = LL_SCOPE_ALL;
-                size = sizeof attr;
-        }
-        ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+        ruleset = landlock_ruleset_new(abi, deny_bind ? LL_NET_BIND_TCP : 0, NULL);
         if (ruleset < 0)
-                return log_errno(-errno, "creating the helper's Landlock ruleset (ABI %ld)", abi);
+                return log_errno(ruleset, "creating the helper's Landlock ruleset (ABI %d)", abi);
         if (readable_file) {
-                struct ll_path_beneath pb = {.allowed_access = LL_READ_FILE};
                 file = open(readable_file, O_PATH | O_CLOEXEC);
                 if (file < 0)
                         return log_errno(-errno, "opening %s", readable_file);
-                pb.parent_fd = file;
-                if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
-                        return log_errno(-errno, "adding a Landlock rule for %s", readable_file);
+                r = landlock_allow(ruleset, file, LL_FS_READ_FILE);
+                if (r < 0)
+                        return log_errno(r, "adding a Landlock rule for %s", readable_file);
         }
-        if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
-                return log_errno(-errno, "entering the helper's Landlock domain");
+        r = landlock_enforce(ruleset);
+        if (r < 0)
+                return log_errno(r, "entering the helper's Landlock domain");
         return 0;
 }
 

@@ -5,7 +5,6 @@
  * the bytes on the connection's threads. */
 #include "splice.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "forward.h"
 #include "helper.h"
 #include "log.h"
 #include "macro.h"
@@ -67,33 +67,12 @@ static atomic_int relays;
 
 int splicer_listen(struct splicer *sp, const struct forward *f)
 {
-        struct sockaddr_storage ss = {0};
-        socklen_t len;
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int fd = forward_bind(f, SOCK_STREAM);
         struct splice_listener *nl;
-        int on = 1;
 
-        if (f->v6) {
-                struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-                a->sin6_family = AF_INET6;
-                a->sin6_port = htons(f->host_port);
-                inet_pton(AF_INET6, f->host_addr, &a->sin6_addr);
-                len = sizeof *a;
-        } else {
-                struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-                a->sin_family = AF_INET;
-                a->sin_port = htons(f->host_port);
-                inet_pton(AF_INET, f->host_addr, &a->sin_addr);
-                len = sizeof *a;
-        }
-        fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return -errno;
-        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-        /* [::]:PORT is IPv6 only: 0.0.0.0:PORT is published on its own, as written. */
-        if (f->v6)
-                (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-        if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, SOMAXCONN) < 0)
+                return fd;
+        if (listen(fd, SOMAXCONN) < 0)
                 return -errno;
         nl = realloc(sp->listeners, (sp->n_listeners + 1) * sizeof *nl);
         if (!nl)

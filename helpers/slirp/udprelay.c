@@ -3,7 +3,6 @@
  * Runs in the helper, in the host's network namespace, on its one event loop. */
 #include "udprelay.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "forward.h"
 #include "helper.h"
 #include "macro.h"
 #include "source.h"
@@ -58,32 +58,11 @@ static int64_t now_ms(void)
 
 int udprelay_listen(struct udp_relay *u, const struct forward *f)
 {
-        struct sockaddr_storage ss = {0};
-        socklen_t len;
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int fd = forward_bind(f, SOCK_DGRAM);
         struct udp_listener *nl;
-        int on = 1;
 
-        if (f->v6) {
-                struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-                a->sin6_family = AF_INET6;
-                a->sin6_port = htons(f->host_port);
-                inet_pton(AF_INET6, f->host_addr, &a->sin6_addr);
-                len = sizeof *a;
-        } else {
-                struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-                a->sin_family = AF_INET;
-                a->sin_port = htons(f->host_port);
-                inet_pton(AF_INET, f->host_addr, &a->sin_addr);
-                len = sizeof *a;
-        }
-        fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return -errno;
-        if (f->v6)
-                (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-        if (bind(fd, (struct sockaddr *)&ss, len) < 0)
-                return -errno;
+                return fd;
         nl = realloc(u->listeners, (u->n_listeners + 1) * sizeof *nl);
         if (!nl)
                 return -ENOMEM;

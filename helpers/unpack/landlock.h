@@ -2,8 +2,7 @@
  * Runs as root in the sandbox's user namespace, before any mount. */
 #pragma once
 
-/* Landlock ABI of the kernel, 0 when it has none (or it is disabled). */
-int landlock_abi(void);
+#include "landlock_ruleset.h" /* landlock_abi() */
 
 /* Sets no_new_privs, then, where the kernel has Landlock, allows writes only beneath cache_fd's
  * directory and reads only there and of image_fd (a file, or everything beneath a directory); no

@@ -138,6 +138,29 @@ static json_object *read_blob(const struct layout_src *s, const char *image, jso
         return j;
 }
 
+/* The plan's layers, one for each of the manifest's, allocated once the config's diff_ids
+ * (returned in *ret_diffs) are known to match them one for one. */
+static int plan_layers(const char *image, json_object *config, json_object *layers,
+                       struct layout_plan *p, json_object **ret_diffs)
+{
+        json_object *diffs =
+            jget(jget(config, "rootfs", json_type_object), "diff_ids", json_type_array);
+
+        p->n_layers = json_object_array_length(layers);
+        if (!diffs || json_object_array_length(diffs) != p->n_layers)
+                return log_error("%s: the config lists %zu layer digests for %zu layers; the image "
+                                 "is damaged",
+                                 image, diffs ? json_object_array_length(diffs) : 0, p->n_layers);
+        if (p->n_layers > LAYOUT_MAX_LAYERS)
+                return log_error("%s: %zu layers, more than the %d overlayfs can stack", image,
+                                 p->n_layers, LAYOUT_MAX_LAYERS);
+        p->layers = calloc(p->n_layers ? p->n_layers : 1, sizeof *p->layers);
+        if (!p->layers)
+                return log_errno(-ENOMEM, "%s", image);
+        *ret_diffs = diffs;
+        return 0;
+}
+
 const char *layout_machine_arch(void)
 {
         static const char *const names[][2] = {
@@ -311,18 +334,9 @@ static int oci_resolve(const struct layout_src *s, const char *image, json_objec
                 return -EINVAL;
         if (!matched && strcmp(jstr(cdesc, "digest"), ref) != 0)
                 return 0;
-        diffs = jget(jget(config, "rootfs", json_type_object), "diff_ids", json_type_array);
-        p->n_layers = json_object_array_length(layers);
-        if (!diffs || json_object_array_length(diffs) != p->n_layers)
-                return log_error("%s: the config lists %zu layer digests for %zu layers; the image "
-                                 "is damaged",
-                                 image, diffs ? json_object_array_length(diffs) : 0, p->n_layers);
-        if (p->n_layers > LAYOUT_MAX_LAYERS)
-                return log_error("%s: %zu layers, more than the %d overlayfs can stack", image,
-                                 p->n_layers, LAYOUT_MAX_LAYERS);
-        p->layers = calloc(p->n_layers ? p->n_layers : 1, sizeof *p->layers);
-        if (!p->layers)
-                return log_errno(-ENOMEM, "%s", image);
+        r = plan_layers(image, config, layers, p, &diffs);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < p->n_layers; i++) {
                 json_object *l = json_object_array_get_idx(layers, i);
                 json_object *size = jget(l, "size", json_type_int);
@@ -462,6 +476,7 @@ static int docker_layers(const struct layout_src *s, const char *image, json_obj
         json_object *diffs;
         char path[PATH_MAX], got[65];
         const char *cfg = jstr(entry, "Config");
+        int r;
 
         if (!cfg || !layers)
                 return log_error("%s: manifest.json has an image without Config or Layers; not a "
@@ -480,18 +495,9 @@ static int docker_layers(const struct layout_src *s, const char *image, json_obj
         config = parse_json(image, path, p->config, p->config_len, json_type_object);
         if (!config)
                 return -EINVAL;
-        diffs = jget(jget(config, "rootfs", json_type_object), "diff_ids", json_type_array);
-        p->n_layers = json_object_array_length(layers);
-        if (!diffs || json_object_array_length(diffs) != p->n_layers)
-                return log_error("%s: the config lists %zu layer digests for %zu layers; the image "
-                                 "is damaged",
-                                 image, diffs ? json_object_array_length(diffs) : 0, p->n_layers);
-        if (p->n_layers > LAYOUT_MAX_LAYERS)
-                return log_error("%s: %zu layers, more than the %d overlayfs can stack", image,
-                                 p->n_layers, LAYOUT_MAX_LAYERS);
-        p->layers = calloc(p->n_layers ? p->n_layers : 1, sizeof *p->layers);
-        if (!p->layers)
-                return log_errno(-ENOMEM, "%s", image);
+        r = plan_layers(image, config, layers, p, &diffs);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < p->n_layers; i++) {
                 json_object *l = json_object_array_get_idx(layers, i);
                 const char *raw =

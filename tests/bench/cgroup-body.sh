@@ -5,6 +5,7 @@
 # With PLACE "host" (run on the host, where nothing is delegated): the launches without limits
 # only, for scale: UML runs a system call many times slower than the host's kernel.
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/lib.sh" # median, now_us, ms_between
 require_sandbox
 runs=${BENCH_RUNS:-25}
 place=${1:-delegated}
@@ -13,20 +14,13 @@ busybox_probe_image "$root"
 img=$root
 limits=(--memory 256M --pids 1000 --cpus 2 --cpu-weight 100)
 
-median() { # numbers on stdin → the median, 3 decimals
-        sort -n | awk '{v[NR] = $1} END {if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f", m}'
-}
-now_us() {
-        local t=$EPOCHREALTIME
-        echo "${t/./}"
-}
 # launch ARGS...: wall time of one launch, in ms.
 launch() {
         local t0 t1
         t0=$(now_us)
         "$SANDBOX" "$@" >/dev/null 2>&1 || echo "launch failed: $*" >&2
         t1=$(now_us)
-        echo "$(((t1 - t0) / 1000)).$(printf '%03d' $(((t1 - t0) % 1000)))"
+        ms_between "$t0" "$t1"
 }
 # cgroup_us ARGS...: the time the launcher spent in its cgroup steps (plan, create, destroy),
 # from its JSON trace.
@@ -46,7 +40,7 @@ teardown() {
                 exec probe clock' 2>/dev/null)
         t1=$(now_us)
         out=${out#clock.realtime_us=}
-        echo "$(((t1 - out) / 1000)).$(printf '%03d' $(((t1 - out) % 1000)))"
+        ms_between "$out" "$t1"
 }
 
 # bare_kill: the peer of teardown, without any sandbox: ms to SIGKILL and reap 100 sleeping
@@ -64,7 +58,7 @@ bare_kill() {
         kill -KILL "${pids[@]}"
         wait "${pids[@]}" 2>/dev/null || true
         t1=$(now_us)
-        echo "$(((t1 - t0) / 1000)).$(printf '%03d' $(((t1 - t0) % 1000)))"
+        ms_between "$t0" "$t1"
 }
 
 "$SANDBOX" "$img" true
@@ -78,9 +72,9 @@ if [ "$place" = host ]; then
                 bk+=("$(bare_kill)")
         done
         echo "# bench (the host's kernel, $runs runs, medians): no limits (none can be applied here)"
-        echo "#   launch of /bin/true without limits        $(printf '%s\n' "${base[@]}" | median) ms"
-        echo "#   teardown, 100 processes, without limits   $(printf '%s\n' "${td0[@]}" | median) ms"
-        echo "#   peer: kill -9 and reap 100 processes      $(printf '%s\n' "${bk[@]}" | median) ms (no sandbox)"
+        echo "#   launch of /bin/true without limits        $(median %.3f "${base[@]}") ms"
+        echo "#   teardown, 100 processes, without limits   $(median %.3f "${td0[@]}") ms"
+        echo "#   peer: kill -9 and reap 100 processes      $(median %.3f "${bk[@]}") ms (no sandbox)"
         exit 0
 fi
 "$SANDBOX" "${limits[@]}" "$img" true
@@ -101,8 +95,8 @@ syscalls() {
 }
 sc0=$(syscalls "$img" true)
 sc1=$(syscalls "${limits[@]}" "$img" true)
-mb=$(printf '%s\n' "${base[@]}" | median)
-ml=$(printf '%s\n' "${lim[@]}" | median)
+mb=$(median %.3f "${base[@]}")
+ml=$(median %.3f "${lim[@]}")
 # Paired: each launch with limits against the launch without just before it.
 md=$(for ((i = 0; i < runs; i++)); do awk -v a="${lim[i]}" -v b="${base[i]}" 'BEGIN {printf "%.3f\n", a - b}'; done | median)
 echo "# bench ($place, $runs runs, medians): limits: ${limits[*]}"
@@ -110,18 +104,18 @@ echo "#   launch of /bin/true without limits        $mb ms"
 echo "#   launch of /bin/true with limits           $ml ms"
 echo "#   added by the limits (median of the paired differences)  $md ms  (ratio of medians $(awk -v a="$ml" -v b="$mb" 'BEGIN {printf "%.3f", a / b}'))"
 echo "#   fastest launch without / with limits      $(printf '%s\n' "${base[@]}" | sort -n | head -n 1) / $(printf '%s\n' "${lim[@]}" | sort -n | head -n 1) ms"
-echo "#   the launcher's own cgroup steps (trace)   $(printf '%s\n' "${cgs[@]}" | median) ms"
+echo "#   the launcher's own cgroup steps (trace)   $(median %.3f "${cgs[@]}") ms"
 echo "#   system calls of the launcher process      ${sc0:-?} without, ${sc1:-?} with limits"
-echo "#   teardown, 100 processes, without limits   $(printf '%s\n' "${td0[@]}" | median) ms"
-echo "#   teardown, 100 processes, with a cgroup    $(printf '%s\n' "${td1[@]}" | median) ms"
-echo "#   peer: kill -9 and reap 100 processes      $(printf '%s\n' "${bk[@]}" | median) ms (no sandbox)"
+echo "#   teardown, 100 processes, without limits   $(median %.3f "${td0[@]}") ms"
+echo "#   teardown, 100 processes, with a cgroup    $(median %.3f "${td1[@]}") ms"
+echo "#   peer: kill -9 and reap 100 processes      $(median %.3f "${bk[@]}") ms (no sandbox)"
 if [ "$place" = systemd ] && command -v systemd-run >/dev/null; then
         sr=() 
         for ((i = 0; i < runs; i++)); do
                 t0=$(now_us)
                 systemd-run --user --scope -q -p MemoryMax=256M -p TasksMax=1000 true >/dev/null 2>&1
                 t1=$(now_us)
-                sr+=("$(((t1 - t0) / 1000)).$(printf '%03d' $(((t1 - t0) % 1000)))")
+                sr+=("$(ms_between "$t0" "$t1")")
         done
-        echo "#   peer: systemd-run --user --scope -p MemoryMax -p TasksMax true   $(printf '%s\n' "${sr[@]}" | median) ms"
+        echo "#   peer: systemd-run --user --scope -p MemoryMax -p TasksMax true   $(median %.3f "${sr[@]}") ms"
 fi

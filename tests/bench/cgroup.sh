@@ -12,25 +12,14 @@
 # made in /var/tmp/sandbox-test. UML runs a syscall far slower than the host: absolute times are
 # the guest's, the differences are what to read.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-src=$(cd "$here/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 runs=${1:-25}
 
+bench_build
 if [ "$(id -u)" -eq 0 ]; then
-        build=${SANDBOX_BUILD_DIR:-/var/tmp/sandbox-test/build}
-        [ -x "$build/sandbox" ] || { echo "cgroup.sh: as root, run tools/test.sh first (it builds $build)" >&2; exit 1; }
-        copy=$(mktemp -d /tmp/sandbox-bench.XXXXXX)
-        trap 'rm -rf "$copy"' EXIT
-        mkdir -p "$copy/tests"
-        cp -r "$here" "$src/tests/lib" "$src/tests/guest" "$copy/tests/"
-        chmod -R a+rX "$copy"
-        chmod 755 "$copy"
-        bash "$copy/tests/lib/run-as.sh" --env "SANDBOX_BIN=$build/sandbox" \
-                --env "SANDBOX_BUILD_DIR=$build" --env "SANDBOX_PROBE=$build/tests/probe" \
-                --env "SANDBOX_SRC_DIR=$copy" test bash "$copy/tests/bench/cgroup.sh" "$runs"
-        exit $?
+        bench_copy guest
+        bench_rerun --env "SANDBOX_PROBE=$build/tests/probe" --env "SANDBOX_SRC_DIR=$copy" "$runs"
 fi
-build=${SANDBOX_BUILD_DIR:-$src/build}
 export SANDBOX_BIN=${SANDBOX_BIN:-$build/sandbox} SANDBOX_BUILD_DIR=$build
 export SANDBOX_PROBE=${SANDBOX_PROBE:-$build/tests/probe} SANDBOX_SRC_DIR=${SANDBOX_SRC_DIR:-$src}
 export GUEST_BODY_TIMEOUT=$((60 + runs * 30)) GUEST_TIMEOUT=$((200 + runs * 60)) BENCH_RUNS=$runs

@@ -18,53 +18,18 @@
 #      its layers into fresh directories.
 # Prints medians (hyperfine) and the ratios the issue asks for.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-src=$(cd "$here/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 runs=${1:-10}
+# The copy and the test user's scratch space go to /var/tmp: a gigabyte does not belong in /tmp.
+bench_tmp=/var/tmp
 
-find_build() {
-        local b
-        for b in "${SANDBOX_BUILD_DIR:-}" "$src/build" /var/tmp/sandbox-test/build; do
-                [ -n "$b" ] && [ -x "$b/sandbox" ] && { echo "$b"; return 0; }
-        done
-        return 1
-}
-build=$(find_build) || { echo "images.sh: no built launcher; run tools/test.sh first" >&2; exit 1; }
+bench_build
+bench_alpine
+bench_as_test_user --env "BENCH_SECTIONS=${BENCH_SECTIONS:-1 2 3}" "$runs"
 SANDBOX_BIN=${SANDBOX_BIN:-$build/sandbox}
-if [ -z "${SANDBOX_ALPINE:-}" ]; then
-        for f in "$build/images/alpine-minirootfs-3.20.3-x86_64.tar.gz" \
-                "$src/../shared/images/alpine-minirootfs-3.20.3-x86_64.tar.gz"; do
-                [ -f "$f" ] && SANDBOX_ALPINE=$f && break
-        done
-fi
-[ -f "${SANDBOX_ALPINE:-}" ] || { echo "images.sh: no Alpine image (set SANDBOX_ALPINE)" >&2; exit 1; }
-
-if [ "$(id -u)" -eq 0 ]; then
-        build=${SANDBOX_BUILD_DIR:-/var/tmp/sandbox-test/build}
-        [ -x "$build/sandbox" ] || { echo "images.sh: as root, run tools/test.sh first (it builds $build)" >&2; exit 1; }
-        copy=$(mktemp -d /var/tmp/sandbox-bench.XXXXXX)
-        trap 'rm -rf "$copy"' EXIT
-        mkdir -p "$copy/tests"
-        cp -r "$here" "$src/tests/lib" "$copy/tests/"
-        cp "$SANDBOX_ALPINE" "$copy/alpine.tar.gz"
-        chmod -R a+rX "$copy"
-        # The scratch space goes to /var/tmp: a gigabyte does not belong in /tmp.
-        SANDBOX_TEST_TMPROOT=/var/tmp bash "$copy/tests/lib/run-as.sh" \
-                --env "SANDBOX_BIN=$build/sandbox" --env "SANDBOX_ALPINE=$copy/alpine.tar.gz" \
-                --env "SANDBOX_BUILD_DIR=$build" --env "BENCH_SECTIONS=${BENCH_SECTIONS:-1 2 3}" \
-                test bash "$copy/tests/bench/images.sh" "$runs"
-        exit $?
-fi
-
-for tool in hyperfine unshare python3 fuse-overlayfs; do
-        command -v "$tool" >/dev/null || { echo "images.sh: needs $tool (tools/setup-debian.sh)" >&2; exit 1; }
-done
+bench_require hyperfine unshare python3 fuse-overlayfs
 chroot=$(command -v chroot || echo /usr/sbin/chroot)
-w=$(mktemp -d "${TMPDIR:-/tmp}/sandbox-bench.XXXXXX")
-cleanup() {
-        rm -rf "$w" 2>/dev/null || unshare --map-auto --map-root-user rm -rf "$w" 2>/dev/null || true
-}
-trap cleanup EXIT
+bench_scratch
 export XDG_CACHE_HOME=$w/cache
 mkoci=$here/../lib/mkoci.py
 alpine=$SANDBOX_ALPINE
@@ -144,7 +109,7 @@ echo "== 2. a metadata-heavy job: tar x of 20,000 small files, find, write 2,000
 m2=$w
 if [ -w /dev/shm ] && [ "$(stat -f -c %T /dev/shm)" = tmpfs ]; then
         m2=$(mktemp -d /dev/shm/sandbox-bench.XXXXXX)
-        trap 'cleanup; rm -rf "$m2" 2>/dev/null || unshare --map-auto --map-root-user rm -rf "$m2"' EXIT
+        trap 'bench_cleanup; rm -rf "$m2" 2>/dev/null || unshare --map-auto --map-root-user rm -rf "$m2"' EXIT
         cp -a "$rootfs" "$m2/rootfs"
         rootfs=$m2/rootfs
 fi

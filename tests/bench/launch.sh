@@ -12,52 +12,16 @@
 # Environment: SANDBOX_BIN (default: build/sandbox of this tree, else /var/tmp/sandbox-test/
 # build/sandbox), SANDBOX_ALPINE (default: the copy in that build, else ../shared/images).
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-src=$(cd "$here/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 runs=${1:-40}
 
-find_build() {
-        local b
-        for b in "${SANDBOX_BUILD_DIR:-}" "$src/build" "${SANDBOX_TEST_TOP:-/var/tmp/sandbox-test}/build"; do
-                [ -n "$b" ] && [ -x "$b/sandbox" ] && { echo "$b"; return 0; }
-        done
-        return 1
-}
-build=$(find_build) || { echo "launch.sh: no built launcher; run tools/test.sh first" >&2; exit 1; }
+bench_build
+bench_alpine
+bench_as_test_user "$runs"
 SANDBOX_BIN=${SANDBOX_BIN:-$build/sandbox}
-if [ -z "${SANDBOX_ALPINE:-}" ]; then
-        for f in "$build/images/alpine-minirootfs-3.20.3-x86_64.tar.gz" \
-                "$src/../shared/images/alpine-minirootfs-3.20.3-x86_64.tar.gz"; do
-                [ -f "$f" ] && SANDBOX_ALPINE=$f && break
-        done
-fi
-[ -f "${SANDBOX_ALPINE:-}" ] || { echo "launch.sh: no Alpine image (set SANDBOX_ALPINE)" >&2; exit 1; }
-
-if [ "$(id -u)" -eq 0 ]; then
-        # The test user must be able to read this script, the launcher and the image.
-        build=${SANDBOX_TEST_TOP:-/var/tmp/sandbox-test}/build
-        [ -x "$build/sandbox" ] || { echo "launch.sh: as root, run tools/test.sh first (it builds $build)" >&2; exit 1; }
-        copy=$(mktemp -d /tmp/sandbox-bench.XXXXXX)
-        trap 'rm -rf "$copy"' EXIT
-        mkdir -p "$copy/tests"
-        cp -r "$here" "$src/tests/lib" "$copy/tests/"
-        cp "$SANDBOX_ALPINE" "$copy/alpine.tar.gz"
-        chmod -R a+rX "$copy"
-        bash "$copy/tests/lib/run-as.sh" --env "SANDBOX_BIN=$build/sandbox" \
-                --env "SANDBOX_ALPINE=$copy/alpine.tar.gz" --env "SANDBOX_BUILD_DIR=$build" \
-                test bash "$copy/tests/bench/launch.sh" "$runs"
-        exit $?
-fi
-
-for tool in hyperfine bwrap unshare python3; do
-        command -v "$tool" >/dev/null || { echo "launch.sh: needs $tool (tools/setup-debian.sh)" >&2; exit 1; }
-done
+bench_require hyperfine bwrap unshare python3
 chroot=$(command -v chroot || echo /usr/sbin/chroot)
-w=$(mktemp -d "${TMPDIR:-/tmp}/sandbox-bench.XXXXXX")
-cleanup() {
-        rm -rf "$w" 2>/dev/null || unshare --map-auto --map-root-user rm -rf "$w" 2>/dev/null || true
-}
-trap cleanup EXIT
+bench_scratch
 export XDG_CACHE_HOME=$w/cache
 rootfs=$w/rootfs
 mkdir -p "$rootfs"

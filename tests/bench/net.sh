@@ -17,42 +17,19 @@
 #   4. the helper's and slirp4netns's CPU (% of one core) and peak resident memory (VmHWM)
 #   5. what --net slirp adds to a launch (hyperfine: --net none vs --net slirp)
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-src=$(cd "$here/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 secs=${1:-4}
 reps=${2:-3}
 
-find_build() {
-        local b
-        for b in "${SANDBOX_BUILD_DIR:-}" "$src/build" /var/tmp/sandbox-test/build; do
-                [ -n "$b" ] && [ -x "$b/sandbox" ] && [ -x "$b/sandbox-slirp" ] && { echo "$b"; return 0; }
-        done
-        return 1
-}
-
-if [ "$(id -u)" -eq 0 ]; then
-        build=${SANDBOX_BUILD_DIR:-/var/tmp/sandbox-test/build}
-        [ -x "$build/sandbox-slirp" ] || { echo "net.sh: as root, run tools/test.sh first (it builds $build)" >&2; exit 1; }
-        copy=$(mktemp -d /tmp/sandbox-bench.XXXXXX)
-        trap 'rm -rf "$copy"' EXIT
-        mkdir -p "$copy/tests"
-        cp -r "$here" "$src/tests/lib" "$copy/tests/"
-        chmod -R a+rX "$copy"
-        bash "$copy/tests/lib/run-as.sh" --env "SANDBOX_BUILD_DIR=$build" \
-                test bash "$copy/tests/bench/net.sh" "$secs" "$reps"
-        exit $?
-fi
-
-build=$(find_build) || { echo "net.sh: no built launcher and helper; run tools/test.sh first" >&2; exit 1; }
+bench_build sandbox-slirp
+bench_as_test_user "$secs" "$reps"
 SANDBOX=$build/sandbox
-for tool in iperf3 slirp4netns unshare nsenter ip python3 hyperfine; do
-        command -v "$tool" >/dev/null || { echo "net.sh: needs $tool (tools/setup-debian.sh)" >&2; exit 1; }
-done
-w=$(mktemp -d "${TMPDIR:-/tmp}/sandbox-netbench.XXXXXX")
+bench_require iperf3 slirp4netns unshare nsenter ip python3 hyperfine
+bench_scratch sandbox-netbench
 pids=()
 cleanup() {
         for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-        rm -rf "$w" 2>/dev/null || true
+        bench_cleanup
 }
 trap cleanup EXIT
 export XDG_CACHE_HOME=$w/cache
@@ -128,7 +105,8 @@ hwm() {
 
 declare -A res
 add() { res[$1]="${res[$1]:-} $2"; }
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# med NAME: the median of a measurement's runs.
+med() { tr ' ' '\n' <<<"${res[$1]}" | median %.6g; }
 
 hz=$(getconf CLK_TCK)
 ours_cpu="" ours_rss="" s4n_cpu="" s4n_rss=""
@@ -193,11 +171,11 @@ for r in $(seq "$reps"); do
 done
 
 show() { # NAME LABEL
-        printf '  %-46s %6s Gbit/s   (runs:%s)\n' "$2" "$(median "${res[$1]}")" "${res[$1]}"
+        printf '  %-46s %6s Gbit/s   (runs:%s)\n' "$2" "$(med "$1")" "${res[$1]}"
 }
 ratio() { # A B
         python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print("%.2fx" % (a / b) if b else "n/a")' \
-                "$(median "${res[$1]}")" "$(median "${res[$2]}")"
+                "$(med "$1")" "$(med "$2")"
 }
 echo
 echo "-- throughput (medians)"

@@ -15,38 +15,19 @@
 # Environment: SANDBOX_BIN (default: build/sandbox of this tree, else the one tools/test.sh
 # built in $SANDBOX_TEST_TOP or /var/tmp/sandbox-test), SANDBOX_PROBE.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-src=$(cd "$here/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 runs=${1:-15}
 
-find_build() {
-        local b
-        for b in "${SANDBOX_BUILD_DIR:-}" "$src/build" "${SANDBOX_TEST_TOP:-/var/tmp/sandbox-test}/build"; do
-                [ -n "$b" ] && [ -x "$b/sandbox" ] && { echo "$b"; return 0; }
-        done
-        return 1
-}
-build=$(find_build) || { echo "profiles.sh: no built launcher; run tools/test.sh first" >&2; exit 1; }
+bench_build
+if [ "$(id -u)" -eq 0 ]; then
+        bench_copy
+        chmod -R a+rX "$build"
+        bench_rerun --env "SANDBOX_PROBE=${SANDBOX_PROBE:-$build/tests/probe}" "$runs"
+fi
 SANDBOX_BIN=${SANDBOX_BIN:-$build/sandbox}
 SANDBOX_PROBE=${SANDBOX_PROBE:-$build/tests/probe}
-
-if [ "$(id -u)" -eq 0 ]; then
-        copy=$(mktemp -d /tmp/sandbox-bench.XXXXXX)
-        trap 'rm -rf "$copy"' EXIT
-        mkdir -p "$copy/tests"
-        cp -r "$here" "$src/tests/lib" "$copy/tests/"
-        chmod -R a+rX "$copy" "$build"
-        bash "$copy/tests/lib/run-as.sh" --env "SANDBOX_BIN=$SANDBOX_BIN" \
-                --env "SANDBOX_PROBE=$SANDBOX_PROBE" --env "SANDBOX_BUILD_DIR=$build" \
-                test bash "$copy/tests/bench/profiles.sh" "$runs"
-        exit $?
-fi
-
-for tool in hyperfine python3; do
-        command -v "$tool" >/dev/null || { echo "profiles.sh: needs $tool (tools/setup-debian.sh)" >&2; exit 1; }
-done
-w=$(mktemp -d "${TMPDIR:-/tmp}/sandbox-bench.XXXXXX")
-trap 'rm -rf "$w"' EXIT
+bench_require hyperfine python3
+bench_scratch
 export XDG_CACHE_HOME=$w/cache XDG_CONFIG_HOME=$w/config
 img=$w/img
 mkdir -p "$img"/{bin,dev,proc,sys,tmp,etc,root,run}

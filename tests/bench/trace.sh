@@ -14,26 +14,11 @@
 # Environment: SANDBOX_BIN, SANDBOX_ALPINE as for launch.sh; SANDBOX_NOTRACE_BIN: a launcher
 # built with -DSANDBOX_TRACE=OFF (default: built here into a temporary directory).
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-src=$(cd "$here/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 runs=${1:-60}
 
-find_build() {
-        local b
-        for b in "${SANDBOX_BUILD_DIR:-}" "$src/build" "${SANDBOX_TEST_TOP:-/var/tmp/sandbox-test}/build"; do
-                [ -n "$b" ] && [ -x "$b/sandbox" ] && { echo "$b"; return 0; }
-        done
-        return 1
-}
-build=$(find_build) || { echo "trace.sh: no built launcher; run tools/test.sh first" >&2; exit 1; }
-SANDBOX_BIN=${SANDBOX_BIN:-$build/sandbox}
-if [ -z "${SANDBOX_ALPINE:-}" ]; then
-        for f in "$build/images/alpine-minirootfs-3.20.3-x86_64.tar.gz" \
-                "$src/../shared/images/alpine-minirootfs-3.20.3-x86_64.tar.gz"; do
-                [ -f "$f" ] && SANDBOX_ALPINE=$f && break
-        done
-fi
-[ -f "${SANDBOX_ALPINE:-}" ] || { echo "trace.sh: no Alpine image (set SANDBOX_ALPINE)" >&2; exit 1; }
+bench_build
+bench_alpine
 
 # build_notrace DIR: the launcher and its unpacker from the same sources, trace compiled out.
 build_notrace() {
@@ -43,29 +28,14 @@ build_notrace() {
 }
 
 if [ "$(id -u)" -eq 0 ]; then
-        build=${SANDBOX_TEST_TOP:-/var/tmp/sandbox-test}/build
-        [ -x "$build/sandbox" ] || { echo "trace.sh: as root, run tools/test.sh first (it builds $build)" >&2; exit 1; }
-        copy=$(mktemp -d /tmp/sandbox-bench.XXXXXX)
-        trap 'rm -rf "$copy"' EXIT
+        bench_copy
         # Built as root from the tree tools/test.sh copied (the same sources as $build); only
         # run as the test user.
         build_notrace "$copy/notrace"
-        mkdir -p "$copy/tests"
-        cp -r "$here" "$src/tests/lib" "$copy/tests/"
-        cp "$SANDBOX_ALPINE" "$copy/alpine.tar.gz"
-        chmod -R a+rX "$copy"
-        bash "$copy/tests/lib/run-as.sh" --env "SANDBOX_BIN=$build/sandbox" \
-                --env "SANDBOX_NOTRACE_BIN=$copy/notrace/sandbox" \
-                --env "SANDBOX_ALPINE=$copy/alpine.tar.gz" --env "SANDBOX_BUILD_DIR=$build" \
-                test bash "$copy/tests/bench/trace.sh" "$runs"
-        exit $?
+        bench_rerun --env "SANDBOX_NOTRACE_BIN=$copy/notrace/sandbox" "$runs"
 fi
-
-w=$(mktemp -d "${TMPDIR:-/tmp}/sandbox-bench.XXXXXX")
-cleanup() {
-        rm -rf "$w" 2>/dev/null || unshare --map-auto --map-root-user rm -rf "$w" 2>/dev/null || true
-}
-trap cleanup EXIT
+SANDBOX_BIN=${SANDBOX_BIN:-$build/sandbox}
+bench_scratch
 if [ -z "${SANDBOX_NOTRACE_BIN:-}" ]; then
         build_notrace "$w/notrace"
         SANDBOX_NOTRACE_BIN=$w/notrace/sandbox

@@ -3,81 +3,27 @@
 #include <archive.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <locale.h>
-#include <sched.h>
-#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "extract.h"
+#include "scratch.h"
 #include "tree.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char base[PATH_MAX];
 static int base_fd = -1;
-static bool mounted;
-
-static int write_text(const char *path, const char *text)
-{
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
-
-        if (fd >= 0)
-                close(fd);
-        return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
-/* Where user namespaces allow it, the runs write to a 32 MiB tmpfs of their own: decompression
- * bombs then end in ENOSPC within milliseconds instead of filling the disk. */
-static void small_tmpfs(void)
-{
-        char map[64];
-        unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
-
-        if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
-                fprintf(stderr, "fuzz_unpack: no user namespace (%s); runs write to %s\n",
-                        strerror(errno), base);
-                return;
-        }
-        snprintf(map, sizeof map, "0 %u 1\n", uid);
-        if (write_text("/proc/self/setgroups", "deny") < 0 ||
-            write_text("/proc/self/uid_map", map) < 0)
-                abort();
-        snprintf(map, sizeof map, "0 %u 1\n", gid);
-        if (write_text("/proc/self/gid_map", map) < 0 ||
-            mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=0700") < 0)
-                abort();
-        mounted = true;
-}
-
-static void remove_base(void)
-{
-        if (mounted)
-                (void)umount2(base, MNT_DETACH);
-        (void)tree_remove_at(AT_FDCWD, base);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-        const char *tmp = getenv("TMPDIR");
-
         /* As the helper does: pax names are UTF-8. */
         setlocale(LC_CTYPE, "C.UTF-8");
-        snprintf(base, sizeof base, "%s/fuzz_unpack.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(base))
-                abort();
-        small_tmpfs();
-        base_fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        base_fd = open(fuzz_scratch("fuzz_unpack"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (base_fd < 0)
                 abort();
-        atexit(remove_base);
         return 0;
 }
 

@@ -22,6 +22,7 @@
 
 #include "image_reader.h"
 #include "tree.h"
+#include "userns_self.h"
 
 char t_dir[PATH_MAX];
 
@@ -388,32 +389,18 @@ pid_t t_start(char *const argv[])
         return pid;
 }
 
-static int write_text(const char *path, const char *text)
-{
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
-
-        if (fd >= 0)
-                close(fd);
-        return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /* In the child: only our own ids, mapped to 0, as for a user without a subuid range. */
 static int enter_userns(void)
 {
-        char map[64];
         uid_t uid = geteuid();
         gid_t gid = getegid();
+        int r;
 
         if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
                 return t_skip("no unprivileged user namespace here (unshare: %s)", strerror(errno));
-        snprintf(map, sizeof map, "0 %u 1\n", (unsigned)uid);
-        if (write_text("/proc/self/setgroups", "deny") < 0 ||
-            write_text("/proc/self/uid_map", map) < 0)
-                return t_fail(__FILE__, __LINE__, "cannot write uid_map: %s", strerror(errno));
-        snprintf(map, sizeof map, "0 %u 1\n", (unsigned)gid);
-        if (write_text("/proc/self/gid_map", map) < 0)
-                return t_fail(__FILE__, __LINE__, "cannot write gid_map: %s", strerror(errno));
+        r = userns_map_self(uid, gid);
+        if (r < 0)
+                return t_fail(__FILE__, __LINE__, "cannot map our ids: %s", strerror(-r));
         return 0;
 }
 
