@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const uint8_t *ip = data + 14;
 
         for (int mode = 0; mode < 4; mode++) {
-                struct filter f = {.allow_host_loopback = mode & 1, .dns4 = mode & 2,
-                                   .dns6 = mode & 2};
+                struct filter f = {
+                    .allow_host_loopback = mode & 1, .dns4 = mode & 2, .dns6 = mode & 2};
                 enum filter_verdict v = filter_frame(&f, data, size);
                 size_t n = filter_reject(data, size, out);
 
