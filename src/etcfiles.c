@@ -1,6 +1,6 @@
 /* The files a runtime provides in every sandbox: /etc/hostname, /etc/hosts, /etc/resolv.conf.
- * Runs in the child before pivot_root: written into the run dir, then bind-mounted over the
- * image's own, so an image whose /etc belongs to an unmapped owner needs no copy-up. */
+ * Runs in the child before pivot_root: written into a tmpfs over the run dir, then bind-mounted
+ * over the image's own, so an image whose /etc belongs to an unmapped owner needs no copy-up. */
 #include "etcfiles.h"
 
 #include <errno.h>
@@ -73,6 +73,18 @@ int etcfiles_setup(int rootfd, const char *rundir, const struct config *c)
          * for the host's name servers, --net host copies it. */
         (void)read_file_at(AT_FDCWD, "/etc/resolv.conf", 1 << 16, &host_resolv, NULL);
         resolv = net_resolv_conf(&c->net, host_resolv);
+
+        /* In memory, not on the disk of the cache: a tmpfs over the run dir, in our mount
+         * namespace only. The root's overlay already holds its upper and work directories
+         * there, and the host still sees the run dir as it was. On a busy file system each file
+         * created and removed again costs a launch a fraction of a millisecond. */
+        if (mount("sandbox-etc", rundir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "size=256k,mode=0755") == 0)
+                TRACE(0, "mount", "tmpfs on %s (nosuid,nodev,noexec,size=256k; for the /etc files)",
+                      rundir);
+        else
+                TRACE(0, "etc", "no tmpfs for the /etc files (%s): written into the run dir",
+                      strerror(errno));
 
         snprintf(hostname, sizeof hostname, "%s\n", c->hostname);
         snprintf(hosts, sizeof hosts,
