@@ -163,10 +163,12 @@ hyperfine --style none --warmup 1 --runs "$runs" --export-json "$w/meta.json" --
         -n "sandbox (kernel overlayfs)" "$SANDBOX_BIN --user 0 --storage overlay $w/jobroot.tar /bin/sh /job.sh" \
         -n "sandbox (kernel overlayfs, --seccomp no)" "$SANDBOX_BIN --user 0 --storage overlay --seccomp no -q $w/jobroot.tar /bin/sh /job.sh" \
         -n "fuse-overlayfs by hand" "$userns sh $w/fuse-by-hand.sh" \
-        -n "sandbox (fuse-overlayfs)" "$SANDBOX_BIN --user 0 --storage fuse-overlayfs $w/jobroot.tar /bin/sh /job.sh"
+        -n "sandbox (fuse-overlayfs)" "$SANDBOX_BIN --user 0 --storage fuse-overlayfs $w/jobroot.tar /bin/sh /job.sh" \
+        -n "sandbox (fuse-overlayfs, --seccomp no)" "$SANDBOX_BIN --user 0 --storage fuse-overlayfs --seccomp no -q $w/jobroot.tar /bin/sh /job.sh"
 summary "$w/meta.json" "sandbox (kernel overlayfs)" "kernel overlayfs by hand" \
         "sandbox (kernel overlayfs, --seccomp no)" "kernel overlayfs by hand" \
         "sandbox (fuse-overlayfs)" "fuse-overlayfs by hand" \
+        "sandbox (fuse-overlayfs, --seccomp no)" "fuse-overlayfs by hand" \
         "kernel overlayfs by hand" "plain tmpfs" "fuse-overlayfs by hand" "plain tmpfs" \
         "sandbox (kernel overlayfs)" "plain tmpfs" "sandbox (fuse-overlayfs)" "plain tmpfs"
 export XDG_CACHE_HOME=$w/cache
