@@ -49,13 +49,7 @@ int net_set_port_driver(struct config *c, const char *v, char *err, size_t errsi
 
 int net_set_allow_host_loopback(struct config *c, const char *v, char *err, size_t errsize)
 {
-        if (!v) { /* --allow-host-loopback without a value */
-                c->net.allow_host_loopback = true;
-                return 0;
-        }
-        if (setting_parse_bool(v, &c->net.allow_host_loopback) < 0)
-                return ERR("'%s' is not true or false", v);
-        return 0;
+        return setting_set_bool(&c->net.allow_host_loopback, v, err, errsize);
 }
 
 static int parse_port(const char *s, size_t n, uint16_t *ret)

@@ -21,18 +21,6 @@
 
 #define ERR(...) setting_error(err, errsize, __VA_ARGS__)
 
-static int parse_bool(const char *v, bool *field, char *err, size_t errsize)
-{
-        /* NULL: a flag given on the command line without a value. */
-        if (!v) {
-                *field = true;
-                return 0;
-        }
-        if (setting_parse_bool(v, field) < 0)
-                return ERR("'%s' is not yes or no", v);
-        return 0;
-}
-
 static void show_bool(FILE *f, const char *key, bool v)
 {
         fprintf(f, "%s = %s\n", key, v ? "yes" : "no");
@@ -79,17 +67,17 @@ static void show_list(FILE *f, const char *key, char *const *list)
 
 int apply_ns_ipc(struct config *c, const char *v, char *err, size_t errsize)
 {
-        return parse_bool(v, &c->ns.ipc, err, errsize);
+        return setting_set_bool(&c->ns.ipc, v, err, errsize);
 }
 
 int apply_ns_uts(struct config *c, const char *v, char *err, size_t errsize)
 {
-        return parse_bool(v, &c->ns.uts, err, errsize);
+        return setting_set_bool(&c->ns.uts, v, err, errsize);
 }
 
 int apply_ns_cgroup(struct config *c, const char *v, char *err, size_t errsize)
 {
-        return parse_bool(v, &c->ns.cgroup, err, errsize);
+        return setting_set_bool(&c->ns.cgroup, v, err, errsize);
 }
 
 void show_ns(const struct config *c, const struct setting *s, FILE *f)
@@ -236,7 +224,7 @@ int apply_env_unset(struct config *c, const char *v, char *err, size_t errsize)
 
 int apply_env_clear(struct config *c, const char *v, char *err, size_t errsize)
 {
-        return parse_bool(v, &c->env_clear, err, errsize);
+        return setting_set_bool(&c->env_clear, v, err, errsize);
 }
 
 void show_env(const struct config *c, const struct setting *s, FILE *f)
@@ -399,7 +387,7 @@ void show_caps(const struct config *c, const struct setting *s, FILE *f)
 
 int apply_seccomp_enabled(struct config *c, const char *v, char *err, size_t errsize)
 {
-        return parse_bool(v, &c->seccomp.enabled, err, errsize);
+        return setting_set_bool(&c->seccomp.enabled, v, err, errsize);
 }
 
 int apply_seccomp_default(struct config *c, const char *v, char *err, size_t errsize)
@@ -422,7 +410,7 @@ int apply_seccomp_errno(struct config *c, const char *v, char *err, size_t errsi
 
 int apply_seccomp_log(struct config *c, const char *v, char *err, size_t errsize)
 {
-        return parse_bool(v, &c->seccomp.log, err, errsize);
+        return setting_set_bool(&c->seccomp.log, v, err, errsize);
 }
 
 static int add_allow(struct config *c, const char *w, char *err, size_t errsize)

@@ -59,6 +59,17 @@ int setting_parse_bool(const char *v, bool *ret)
         return 0;
 }
 
+int setting_set_bool(bool *field, const char *v, char *err, size_t errsize)
+{
+        if (!v) {
+                *field = true;
+                return 0;
+        }
+        if (setting_parse_bool(v, field) < 0)
+                return ERR("'%s' is not yes or no", v);
+        return 0;
+}
+
 static int apply_user(struct config *c, const char *v, char *err, size_t errsize)
 {
         if (parse_uid_gid(v, &c->uid, &c->gid) < 0)
@@ -93,9 +104,7 @@ static int apply_workdir(struct config *c, const char *v, char *err, size_t errs
 
 static int apply_quiet(struct config *c, const char *v, char *err, size_t errsize)
 {
-        if (setting_parse_bool(v, &c->quiet) < 0)
-                return ERR("'%s' is not true or false", v);
-        return 0;
+        return setting_set_bool(&c->quiet, v, err, errsize);
 }
 
 static int apply_trace(struct config *c, const char *v, char *err, size_t errsize)
@@ -105,8 +114,9 @@ static int apply_trace(struct config *c, const char *v, char *err, size_t errsiz
 
 static int apply_trace_json(struct config *c, const char *v, char *err, size_t errsize)
 {
-        if (setting_parse_bool(v, &c->trace_json) < 0)
-                return ERR("'%s' is not true or false", v);
+        int r = setting_set_bool(&c->trace_json, v, err, errsize);
+        if (r < 0)
+                return r;
         if (!c->trace_path)
                 c->trace_path = xstrdup("-");
         return 0;
@@ -114,13 +124,7 @@ static int apply_trace_json(struct config *c, const char *v, char *err, size_t e
 
 static int apply_read_only(struct config *c, const char *v, char *err, size_t errsize)
 {
-        if (!v) { /* --read-only without a value */
-                c->read_only = true;
-                return 0;
-        }
-        if (setting_parse_bool(v, &c->read_only) < 0)
-                return ERR("'%s' is not true or false", v);
-        return 0;
+        return setting_set_bool(&c->read_only, v, err, errsize);
 }
 
 /* [limits]: validated here, applied by cgroup.c. */
@@ -215,24 +219,12 @@ static int apply_limits_mode(struct config *c, const char *v, char *err, size_t 
 
 static int apply_cgroup_delegate(struct config *c, const char *v, char *err, size_t errsize)
 {
-        if (!v) {
-                c->limits.delegate = true;
-                return 0;
-        }
-        if (setting_parse_bool(v, &c->limits.delegate) < 0)
-                return ERR("'%s' is not true or false", v);
-        return 0;
+        return setting_set_bool(&c->limits.delegate, v, err, errsize);
 }
 
 static int apply_stats(struct config *c, const char *v, char *err, size_t errsize)
 {
-        if (!v) {
-                c->limits.stats = true;
-                return 0;
-        }
-        if (setting_parse_bool(v, &c->limits.stats) < 0)
-                return ERR("'%s' is not true or false", v);
-        return 0;
+        return setting_set_bool(&c->limits.stats, v, err, errsize);
 }
 
 /* Operating running sandboxes (session.c): naming, the status report, debugging. */
@@ -256,13 +248,7 @@ static int apply_status_json(struct config *c, const char *v, char *err, size_t 
 
 static int apply_stop_at_entry(struct config *c, const char *v, char *err, size_t errsize)
 {
-        if (!v) {
-                c->stop_at_entry = true;
-                return 0;
-        }
-        if (setting_parse_bool(v, &c->stop_at_entry) < 0)
-                return ERR("'%s' is not true or false", v);
-        return 0;
+        return setting_set_bool(&c->stop_at_entry, v, err, errsize);
 }
 
 /* [storage] and the image's own config (images and storage, issue 5). */

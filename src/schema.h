@@ -53,6 +53,9 @@ bool setting_section_known(const char *section);
 
 /* For setters everywhere: "true/yes/on/1" and "false/no/off/0"; -EINVAL otherwise. */
 int setting_parse_bool(const char *value, bool *ret);
+/* A yes/no setting: NULL (a flag given without a value) means yes; else setting_parse_bool,
+ * with the error in err. */
+int setting_set_bool(bool *field, const char *value, char *err, size_t errsize);
 /* Replaces *field with a copy of value. */
 void setting_set_string(char **field, const char *value);
 /* Writes a free-text value for a show function: '$' doubled, as profile values are expanded. */

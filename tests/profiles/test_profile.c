@@ -358,7 +358,7 @@ static void test_errors(void)
                             "mean CHOWN?)");
 
         /* values */
-        expect_error("[filesystem]\nread_only = maybe\n", "'maybe' is not true or false");
+        expect_error("[filesystem]\nread_only = maybe\n", "'maybe' is not yes or no");
         expect_error("[namespaces]\nipc = 2\n", "t.ini:2: [namespaces] ipc: '2' is not yes or no");
         expect_error("[sandbox]\nworkdir = rel\n", "'rel' must be an absolute path inside");
         expect_error("[filesystem]\nbind = /nonexistent-zz:/x\n",
